@@ -1,0 +1,30 @@
+import { formatOption } from '../options/format.js';
+import { printReport } from '../output/print.js';
+import { toYaml } from '../output/yaml.js';
+import type { CommandSpec } from '../spec.js';
+
+export const info: CommandSpec = {
+  name: 'info',
+  summary: 'Show what tpod found on this host and what it will use',
+  description: [
+    'Shows the host (kernel, distribution), the user namespace\'s id mappings, the storage driver tpod will use for container root filesystems and why (the kernel overlay in the user namespace, fuse-overlayfs, or plain copies), the OCI runtimes and whether each works here, the network helper (pasta, else slirp4netns), conmon, the cgroup version and whether systemd delegates resource control to you, and the storage and run directories.',
+    'The last section, problems, lists in one line each what cannot work on this host and what to install or change.',
+  ].join('\n\n'),
+  options: [formatOption],
+  examples: [
+    { command: 'tpod info', describe: 'everything, as YAML' },
+    { command: "tpod info --format '{{.Store.GraphDriverName}}'", describe: 'one field' },
+  ],
+  differences:
+    "Field names follow podman's where both have the same thing; tpod adds the reason for each choice and a problems list.",
+  run: async (args) => {
+    const [{ gatherInfo }, { sessionFromEnv }, { resolvePaths }] = await Promise.all([
+      import('../../engine/info.js'),
+      import('../../rootless/session.js'),
+      import('../../storage/paths.js'),
+    ]);
+    const session = sessionFromEnv(process.env);
+    const report = await gatherInfo(session, resolvePaths(process.env, session.runtimeDir), process.env);
+    printReport(report, args.format as string | undefined, () => toYaml(report));
+  },
+};

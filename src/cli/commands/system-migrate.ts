@@ -1,0 +1,19 @@
+import type { CommandSpec } from '../spec.js';
+
+export const systemMigrate: CommandSpec = {
+  name: 'migrate',
+  summary: 'End the pause process so the next command builds the user namespace afresh',
+  description: [
+    "tpod keeps its user and mount namespaces alive with a small pause process, so that every command joins the same ones. `tpod system migrate` ends it; the next tpod command creates a new namespace, mapped from the current /etc/subuid and /etc/subgid.",
+    'tpod rebuilds the namespace by itself when those files change, so migrate is needed only when something still running in the old namespace prevented that, or to start over after an error.',
+  ].join('\n\n'),
+  differences: 'podman also restarts running containers in the new namespace; tpod has no running containers to move yet.',
+  run: async () => {
+    const [{ migrate }, { sessionFromEnv }, { resolvePaths }] = await Promise.all([
+      import('../../engine/system.js'),
+      import('../../rootless/session.js'),
+      import('../../storage/paths.js'),
+    ]);
+    migrate(resolvePaths(process.env, sessionFromEnv(process.env).runtimeDir));
+  },
+};

@@ -1,0 +1,28 @@
+import type { CommandSpec } from '../spec.js';
+
+export const unshare: CommandSpec = {
+  name: 'unshare',
+  summary: "Run a command in tpod's user namespace",
+  description: [
+    "Runs COMMAND (by default your $SHELL) inside the user and mount namespaces that every tpod command uses: you are root there, your own uid is 0, and your subordinate ids from /etc/subuid and /etc/subgid are 1 and up. Mounts made by tpod, such as container root filesystems, are visible there, and files in tpod's storage show their owners as containers see them.",
+    'The command replaces tpod: it keeps the terminal, receives signals directly, and its exit status is tpod\'s. CONTAINERS_GRAPHROOT and CONTAINERS_RUNROOT are set to the storage and run directories.',
+  ].join('\n\n'),
+  positionals: [{ name: 'command', describe: 'the command and its arguments', optional: true, variadic: true, complete: 'commands' }],
+  passThrough: true,
+  examples: [
+    { command: 'tpod unshare cat /proc/self/uid_map', describe: 'show how ids are mapped' },
+    { command: 'tpod unshare', describe: 'a root shell in the namespace' },
+  ],
+  differences:
+    'A command that is not found exits with 127, and one that cannot be run with 126, as with tpod run; podman exits with 125 for both. podman unshare --rootless-netns is not supported.',
+  run: async (args) => {
+    const [{ unshare: run }, { sessionFromEnv }, { resolvePaths }] = await Promise.all([
+      import('../../engine/unshare.js'),
+      import('../../rootless/session.js'),
+      import('../../storage/paths.js'),
+    ]);
+    // With halt-at-non-option yargs leaves the command path twice at the front of _.
+    const command = args._.slice(2).map(String);
+    run(command, resolvePaths(process.env, sessionFromEnv(process.env).runtimeDir), process.env);
+  },
+};

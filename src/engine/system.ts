@@ -1,0 +1,42 @@
+/** `system migrate` and `system reset`. */
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { log } from '../log.js';
+import { endPause } from '../rootless/pause.js';
+import type { Paths } from '../storage/paths.js';
+import { mountsUnder } from '../storage/mounts.js';
+import { MNT_DETACH, umount } from '../sys/libc.js';
+
+export interface MigrateReport {
+  /** The pause process that was ended, if one ran. */
+  readonly endedPausePid: number | undefined;
+}
+
+export function migrate(paths: Paths): MigrateReport {
+  const endedPausePid = endPause(paths.runtimeDir);
+  log.debug(endedPausePid ? `ended pause process ${endedPausePid}` : 'no pause process was running');
+  return { endedPausePid };
+}
+
+/** Everything reset removes, for the confirmation prompt. */
+export function resetTargets(paths: Paths): string[] {
+  return ['all containers', 'all images', 'all volumes', `the storage directory: "${paths.storageDir}"`, `the run directory: "${paths.runtimeDir}"`];
+}
+
+/**
+ * Removes all of tpod's storage and state, then ends the pause process so the
+ * next call starts from nothing. Mounts go first: removing files under a live
+ * mount would reach into what it shows.
+ */
+export function reset(paths: Paths): void {
+  const mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');
+  for (const dir of [paths.storageDir, paths.runtimeDir]) {
+    for (const target of mountsUnder(mountinfo, dir)) umount(target, MNT_DETACH);
+  }
+  rmSync(paths.storageDir, { recursive: true, force: true });
+  // pause.lock stays: a launcher may be waiting on it right now.
+  for (const entry of readdirSync(paths.runtimeDir)) {
+    if (entry !== 'pause.lock' && entry !== 'pause.pid') rmSync(join(paths.runtimeDir, entry), { recursive: true, force: true });
+  }
+  migrate(paths);
+}

@@ -1,0 +1,38 @@
+/**
+ * The one error type tpod raises on purpose. main.ts turns it into one line on
+ * stderr and its exit code; everything else that escapes is a bug and is shown
+ * the same way, with the stack only at --log-level=debug.
+ */
+export const EXIT_TPOD = 125;
+export const EXIT_CANNOT_INVOKE = 126;
+export const EXIT_NOT_FOUND = 127;
+
+export interface TpodErrorOptions {
+  hint?: string;
+  exitCode?: number;
+  cause?: unknown;
+}
+
+export class TpodError extends Error {
+  readonly hint: string | undefined;
+  readonly exitCode: number;
+
+  constructor(message: string, options: TpodErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'TpodError';
+    this.hint = options.hint;
+    this.exitCode = options.exitCode ?? EXIT_TPOD;
+  }
+}
+
+/** The one line a user sees for any error. */
+export function errorLine(err: unknown): string {
+  if (err instanceof TpodError) return err.hint ? `${err.message}: ${err.hint}` : err.message;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+/** Node's fs errors carry a code; this reads it without casts at call sites. */
+export function errnoCode(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
+}

@@ -1,0 +1,55 @@
+/**
+ * The command line: yargs built from the command specs, global options, and
+ * the one place where errors become a line on stderr and an exit code.
+ */
+import yargs, { type Argv } from 'yargs';
+import { EXIT_TPOD, TpodError, errorLine } from './errors.js';
+import { type LogLevel, enabled, setLogLevel } from './log.js';
+import { commands } from './cli/registry.js';
+import { type Args, type CommandSpec, globalOptions, toYargs } from './cli/spec.js';
+
+/** Set by the command that ran; yargs itself only ever reports success or failure. */
+let exitCode = 0;
+
+async function runCommand(spec: CommandSpec, args: Args): Promise<void> {
+  setLogLevel(args['log-level'] as LogLevel);
+  if (spec.run) exitCode = (await spec.run(args)) ?? 0;
+}
+
+export function buildParser(argv: readonly string[]): Argv {
+  const y = yargs([...argv])
+    .scriptName('tpod')
+    .usage('Usage: tpod [OPTIONS] COMMAND\n\nA rootless, daemonless container engine with podman\'s command line.')
+    .strict()
+    .demandCommand(1, 'missing command')
+    .recommendCommands()
+    .version(false)
+    .help('help')
+    .alias('help', 'h')
+    .wrap(Math.min(100, process.stdout.columns || 80))
+    .fail((message, err) => {
+      throw err ?? new TpodError(message.charAt(0).toLowerCase() + message.slice(1), { hint: "see 'tpod --help'" });
+    });
+  for (const o of globalOptions) {
+    y.option(o.name, {
+      type: o.type,
+      describe: o.describe,
+      global: true,
+      ...(o.choices ? { choices: [...o.choices] } : {}),
+      ...(o.default !== undefined ? { default: o.default } : {}),
+    });
+  }
+  for (const spec of commands) y.command(toYargs(spec, runCommand));
+  return y;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildParser(argv).parseAsync();
+    return exitCode;
+  } catch (err) {
+    process.stderr.write(`Error: ${errorLine(err)}\n`);
+    if (enabled('debug') && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    return err instanceof TpodError ? err.exitCode : EXIT_TPOD;
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * The libc calls Node lacks, and the only module that imports koffi. Loaded on
+ * first use, so commands that need none of them do not pay for it.
+ */
+import { createRequire } from 'node:module';
+import { constants as osConstants } from 'node:os';
+
+export class SysError extends Error {
+  constructor(
+    readonly syscall: string,
+    readonly errno: number,
+    readonly path?: string,
+  ) {
+    super(`${syscall}${path ? ` ${path}` : ''}: ${errnoName(errno)}`);
+    this.name = 'SysError';
+  }
+}
+
+function errnoName(errno: number): string {
+  const entry = Object.entries(osConstants.errno).find(([, v]) => v === errno);
+  return entry ? entry[0] : `errno ${errno}`;
+}
+
+type Koffi = typeof import('koffi');
+interface Libc {
+  koffi: Koffi;
+  mount: (source: string, target: string, fstype: string, flags: number, data: string | null) => number;
+  umount2: (target: string, flags: number) => number;
+  execve: (path: string, argv: (string | null)[], envp: (string | null)[]) => number;
+  flock: (fd: number, op: number) => number;
+  fcntl: (fd: number, cmd: number, ...rest: unknown[]) => number;
+}
+
+let libc: Libc | undefined;
+
+function load(): Libc {
+  if (libc) return libc;
+  const koffi = createRequire(import.meta.url)('koffi') as Koffi;
+  const lib = koffi.load('libc.so.6');
+  libc = {
+    koffi,
+    mount: lib.func('int mount(const char *, const char *, const char *, unsigned long, const char *)'),
+    umount2: lib.func('int umount2(const char *, int)'),
+    execve: lib.func('int execve(const char *, const char **, const char **)'),
+    flock: lib.func('int flock(int, int)'),
+    fcntl: lib.func('int fcntl(int, int, ...)'),
+  };
+  return libc;
+}
+
+function check(ret: number, syscall: string, path?: string): void {
+  if (ret < 0) throw new SysError(syscall, load().koffi.errno(), path);
+}
+
+const F_SETFD = 2;
+const F_GETFL = 3;
+const F_SETFL = 4;
+const O_NONBLOCK = 0o4000;
+
+export const MNT_DETACH = 2;
+export const LOCK_EX = 2;
+
+export function mount(source: string, target: string, fstype: string, flags: number, data: string | null): void {
+  check(load().mount(source, target, fstype, flags, data), 'mount', target);
+}
+
+export function umount(target: string, flags = 0): void {
+  check(load().umount2(target, flags), 'umount', target);
+}
+
+/** Blocks until the lock is ours; it is released when fd is closed. */
+export function flock(fd: number, op: number): void {
+  check(load().flock(fd, op), 'flock');
+}
+
+/**
+ * Replaces this process with another program, as a shell's exec does: the
+ * program gets our pid, stdio, terminal and signals, and our exit status is
+ * its own. Returns only by throwing.
+ */
+export function exec(path: string, argv: readonly string[], env: NodeJS.ProcessEnv): never {
+  // libuv may have marked stdio close-on-exec and non-blocking; the program
+  // needs them open, and most programs fail on EAGAIN.
+  const { fcntl } = load();
+  for (const fd of [0, 1, 2]) {
+    fcntl(fd, F_SETFD, 'int', 0);
+    const flags = fcntl(fd, F_GETFL);
+    if (flags >= 0 && flags & O_NONBLOCK) fcntl(fd, F_SETFL, 'int', flags & ~O_NONBLOCK);
+  }
+  const envp = Object.entries(env)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${v}`);
+  load().execve(path, [...argv, null], [...envp, null]);
+  throw new SysError('execve', load().koffi.errno(), path);
+}
