@@ -569,8 +569,8 @@ find_or_create_pause (int dirfd, uid_t uid, gid_t gid, pid_t *pause_pid)
       int users = processes_in_namespace (rec.pid);
       if (users > 0)
         {
-          warn ("/etc/subuid or /etc/subgid changed, but %d process%s (containers or `tpod unshare` shells) still use the old mapping; stop them, then run `tpod system migrate`",
-                users, users == 1 ? "" : "es");
+          warn ("/etc/subuid or /etc/subgid changed, but %d %s (containers or `tpod unshare` shells) still %s the old mapping; stop %s, then run `tpod system migrate`",
+                users, users == 1 ? "process" : "processes", users == 1 ? "uses" : "use", users == 1 ? "it" : "them");
           close (lock);
           goto found;
         }

@@ -19,18 +19,21 @@ export function findProgram(name: string, searchPath = process.env.PATH ?? ''): 
   return undefined;
 }
 
-/** The version number a program prints for --version, or its first line when it prints none. */
-export function parseVersion(output: string): string {
-  // Skip licence lines: "GNU Affero GPL version 3" is not pasta's version.
+/** The version number NAME prints for --version, or its first line when it prints none. */
+export function parseVersion(output: string, name: string): string {
+  // Prefer NAME's own line (fuse-overlayfs prints fusermount3's version first);
+  // skip licence lines ("GNU Affero GPL version 3" is not pasta's version).
   const lines = output.split('\n').filter((l) => !/GPL|licen[cs]e|copyright/i.test(l));
   const first = output.split('\n')[0]!.trim();
-  const match = /\bversion:?\s+v?(\d[\w.+~-]*)/i.exec(lines.join('\n')) ?? /\bv?(\d+\.\d+[\w.+~-]*)/.exec(first);
-  return match?.[1] ?? (/unknown version/i.test(first) ? 'unknown' : first);
+  const versionIn = (text: string) => /\bversion:?\s+v?(\d[\w.+~-]*)/i.exec(text)?.[1];
+  const found =
+    versionIn(lines.filter((l) => l.includes(name)).join('\n')) ?? versionIn(lines.join('\n')) ?? /\bv?(\d+\.\d+[\w.+~-]*)/.exec(first)?.[1];
+  return found ?? (/unknown version/i.test(first) ? 'unknown' : first);
 }
 
-export function programVersion(path: string): Promise<string> {
+export function programVersion(path: string, name: string): Promise<string> {
   return new Promise((resolve) => {
-    execFile(path, ['--version'], { timeout: 5000 }, (_err, stdout, stderr) => resolve(parseVersion(`${stdout}\n${stderr}`.trim())));
+    execFile(path, ['--version'], { timeout: 5000 }, (_err, stdout, stderr) => resolve(parseVersion(`${stdout}\n${stderr}`.trim(), name)));
   });
 }
 
@@ -42,5 +45,5 @@ export interface ProgramInfo {
 
 export async function describeProgram(name: string): Promise<ProgramInfo> {
   const path = findProgram(name);
-  return { name, path, version: path ? await programVersion(path) : undefined };
+  return { name, path, version: path ? await programVersion(path, name) : undefined };
 }

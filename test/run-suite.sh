@@ -1,0 +1,57 @@
+#!/bin/sh
+# `npm test`. Started as root (as CI does), it prepares what the suite needs
+# and runs it as an unprivileged user with subordinate ids; started as such a
+# user, it just runs it.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+if [ "$(id -u)" -ne 0 ]; then
+  cd "$top"
+  [ -x native/tpod ] && [ -f dist/cli.js ] || npm run build
+  exec npx vitest run "$@"
+fi
+
+user=tpod-test
+nosub=tpod-nosub
+# Test-only packages; install.sh brings tpod's own.
+missing=""
+for pkg in sudo zsh fish; do dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"; done
+if [ -n "$missing" ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+fi
+
+# The test user, with one subordinate range of its own; and a user with none,
+# for the single-id mapping.
+id "$user" >/dev/null 2>&1 || useradd -m -s /bin/sh -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$user"
+id "$nosub" >/dev/null 2>&1 || useradd -m -s /bin/sh -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$nosub"
+for f in /etc/subuid /etc/subgid; do
+  touch "$f"
+  sed -i "/^$nosub:/d" "$f"
+  grep -q "^$user:" "$f" || echo "$user:400000:65536" >>"$f"
+done
+
+# The suite edits the test user's ranges to check that tpod follows them, and
+# runs tpod as the user without ranges: only through these two doors.
+install -d -m 0755 /usr/local/libexec/tpod-test
+install -m 0755 "$top/test/fixtures/subid-extra-range.sh" /usr/local/libexec/tpod-test/subid-extra-range
+cat >/etc/sudoers.d/tpod-test <<SUDO
+$user ALL=(root) NOPASSWD: /usr/local/libexec/tpod-test/subid-extra-range
+$user ALL=($nosub) NOPASSWD: ALL
+SUDO
+chmod 0440 /etc/sudoers.d/tpod-test
+
+# 0600 on this machine, 0666 on normal distributions: pasta and fuse need them.
+for dev in /dev/net/tun /dev/fuse; do [ -e "$dev" ] && chmod 0666 "$dev"; done
+
+# The clone may sit where the test user cannot read (/root): test a copy.
+[ -x "$top/native/tpod" ] && [ -f "$top/dist/cli.js" ] || (cd "$top" && npm run build)
+home=$(getent passwd "$user" | cut -d: -f6)
+copy="$home/tpod"
+rm -rf "$copy"
+mkdir -p "$copy"
+(cd "$top" && tar --exclude=./.git -cf - .) | (cd "$copy" && tar -xf -)
+chown -R "$user:$user" "$copy"
+chmod 0755 "$home"
+
+exec runuser -u "$user" -- env -i HOME="$home" USER="$user" LOGNAME="$user" PATH="$PATH" LANG=C.UTF-8 \
+  CI="${CI:-}" TPOD_TEST_NOSUB_USER="$nosub" sh -c 'cd "$1" && shift && exec npx vitest run "$@"' sh "$copy" "$@"
