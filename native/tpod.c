@@ -612,7 +612,7 @@ join_namespaces (int pidfd)
   return 0;
 }
 
-/* The CLI sits at ../dist/cli.js from the launcher's real location, both in
+/* The CLI sits at ../dist/start.cjs from the launcher's real location, both in
    the source tree (native/tpod) and where install.sh puts it. */
 static void
 cli_path (char *out, size_t len)
@@ -627,7 +627,7 @@ cli_path (char *out, size_t len)
   slash = strrchr (exe, '/');
   if (slash)
     *slash = '\0';
-  if ((size_t) snprintf (out, len, "%s/dist/cli.js", exe) >= len)
+  if ((size_t) snprintf (out, len, "%s/dist/start.cjs", exe) >= len)
     die ("the launcher's path is too long");
 }
 

@@ -1,4 +1,6 @@
-/** Node's entry point, exec'd by the launcher inside the user namespace. */
+/** The bundle's entry (dist/tpod.cjs), run by start.cts. */
 import { main } from './main.js';
 
-process.exitCode = await main(process.argv.slice(2));
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -5,9 +5,11 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 
+# Integration tests run the built launcher and bundle: build first, always,
+# so a stale dist/ is never what gets tested.
 if [ "$(id -u)" -ne 0 ]; then
   cd "$top"
-  [ -x native/tpod ] && [ -f dist/cli.js ] || npm run build
+  npm run --silent build >/dev/null
   exec npx vitest run "$@"
 fi
 
@@ -44,7 +46,7 @@ chmod 0440 /etc/sudoers.d/tpod-test
 for dev in /dev/net/tun /dev/fuse; do [ -e "$dev" ] && chmod 0666 "$dev"; done
 
 # The clone may sit where the test user cannot read (/root): test a copy.
-[ -x "$top/native/tpod" ] && [ -f "$top/dist/cli.js" ] || (cd "$top" && npm run build)
+(cd "$top" && npm run --silent build >/dev/null)
 home=$(getent passwd "$user" | cut -d: -f6)
 copy="$home/tpod"
 rm -rf "$copy"

@@ -20,7 +20,7 @@ export function sessionFromEnv(env: NodeJS.ProcessEnv): Session {
   const hostGid = Number(env.TPOD_HOST_GID);
   if (!runtimeDir || !Number.isInteger(hostUid) || !Number.isInteger(hostGid)) {
     throw new TpodError('tpod was started without its launcher', {
-      hint: 'run the tpod command (native/tpod), not dist/cli.js',
+      hint: 'run the tpod command (native/tpod), not the files in dist/',
     });
   }
   const pause = Number(env.TPOD_PAUSE_PID);
