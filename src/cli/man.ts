@@ -99,7 +99,7 @@ export function manPage(path: readonly string[], spec: CommandSpec, date: string
     ...section('EXAMPLES', (spec.examples ?? []).flatMap((e) => ['.TP', bold(e.command), escapeRoff(e.describe)])),
     ...section('DIFFERENCES FROM PODMAN', paragraphs(spec.differences ?? '')),
     ...section('SEE ALSO', [
-      ['tpod', ...(path.length > 1 ? [pageName(path.slice(0, -1))] : []), `podman-${path.join('-')}`]
+      ['tpod', ...(path.length > 1 ? [pageName(path.slice(0, -1))] : []), ...(spec.podmanPage === null ? [] : [spec.podmanPage ?? `podman-${path.join('-')}`])]
         .map((n) => ref(n))
         .join(', '),
     ]),
@@ -144,7 +144,7 @@ export function mainPage(specs: readonly CommandSpec[], date: string, version: s
         [bold('TPOD_NODE'), 'The Node.js binary (>= 20.19) that the launcher execs; /usr/bin/node by default.'],
         [
           bold('XDG_RUNTIME_DIR'),
-          'Parent of the runtime directory, tpod; /tmp/tpod-$UID is used when it is unset or not yours.',
+          'Parent of the run directory, tpod; /tmp/tpod-$UID is used when it is unset or not yours.',
         ],
         [bold('XDG_DATA_HOME'), 'Parent of the storage directory, tpod; ~/.local/share by default.'],
         [bold('XDG_CONFIG_HOME'), 'Parent of the configuration directory, tpod; ~/.config by default.'],

@@ -46,6 +46,8 @@ export interface CommandSpec {
   readonly positionals?: readonly PositionalSpec[];
   readonly options?: readonly OptionSpec[];
   readonly examples?: readonly Example[];
+  /** podman's page for the same command, when its name is not podman-PATH; null when podman has none. */
+  readonly podmanPage?: string | null;
   /** Where tpod differs from podman on purpose: a section of the man page. */
   readonly differences?: string;
   readonly subcommands?: readonly CommandSpec[];

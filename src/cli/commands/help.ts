@@ -5,6 +5,7 @@ export const help: CommandSpec = {
   name: 'help',
   summary: 'Show help for tpod or one of its commands',
   description: 'Shows the same text as `tpod COMMAND --help`.',
+  podmanPage: 'podman',
   positionals: [{ name: 'command', describe: 'the command, with its subcommand if any', optional: true, variadic: true, complete: 'tpod-commands' }],
   run: async (args) => {
     const [{ buildParser }, { commands }] = await Promise.all([import('../../main.js'), import('../registry.js')]);

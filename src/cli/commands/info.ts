@@ -7,10 +7,11 @@ export const info: CommandSpec = {
   name: 'info',
   summary: 'Show what tpod found on this host and what it will use',
   description: [
-    'Shows the host (kernel, distribution), the user namespace\'s id mappings, the storage driver tpod will use for container root filesystems and why (the kernel overlay in the user namespace, fuse-overlayfs, or plain copies), the OCI runtimes and whether each works here, the network helper (pasta, else slirp4netns), conmon, the cgroup version and whether systemd delegates resource control to you, and the storage and run directories.',
+    'Shows the host (kernel, distribution) and the user namespace\'s id mappings. Then what tpod will use, and why: the storage driver for container root filesystems (the kernel overlay in the user namespace, else fuse-overlayfs, else plain copies), the OCI runtime (each one found, and whether it works here), the network helper (pasta, else slirp4netns) and conmon.',
+    'It also shows the cgroup version, whether systemd delegates resource control to you, and the storage and run directories.',
     'The last section, problems, lists in one line each what cannot work on this host and what to install or change.',
   ].join('\n\n'),
-  options: [formatOption],
+  options: [formatOption('{{.Host.Kernel}}')],
   examples: [
     { command: 'tpod info', describe: 'everything, as YAML' },
     { command: "tpod info --format '{{.Store.GraphDriverName}}'", describe: 'one field' },

@@ -7,7 +7,8 @@ export const systemMigrate: CommandSpec = {
     "tpod keeps its user and mount namespaces alive with a small pause process, so that every command joins the same ones. `tpod system migrate` ends it; the next tpod command creates a new namespace, mapped from the current /etc/subuid and /etc/subgid.",
     'tpod rebuilds the namespace by itself when those files change, so migrate is needed only when something still running in the old namespace prevented that, or to start over after an error.',
   ].join('\n\n'),
-  differences: 'podman also restarts running containers in the new namespace; tpod has no running containers to move yet.',
+  differences:
+    'podman migrate stops running containers and asks you to run it after editing /etc/subuid; tpod rebuilds the namespace by itself when it can. --new-runtime is not supported.',
   run: async () => {
     const [{ migrate }, { sessionFromEnv }, { resolvePaths }] = await Promise.all([
       import('../../engine/system.js'),

@@ -4,8 +4,8 @@ export const unshare: CommandSpec = {
   name: 'unshare',
   summary: "Run a command in tpod's user namespace",
   description: [
-    "Runs COMMAND (by default your $SHELL) inside the user and mount namespaces that every tpod command uses: you are root there, your own uid is 0, and your subordinate ids from /etc/subuid and /etc/subgid are 1 and up. Mounts made by tpod, such as container root filesystems, are visible there, and files in tpod's storage show their owners as containers see them.",
-    'The command replaces tpod: it keeps the terminal, receives signals directly, and its exit status is tpod\'s. CONTAINERS_GRAPHROOT and CONTAINERS_RUNROOT are set to the storage and run directories.',
+    "Runs COMMAND (by default your $SHELL) inside the user and mount namespaces that every tpod command uses. There your own uid is mapped to 0 (root), and your subordinate ids from /etc/subuid and /etc/subgid to 1 and up. Mounts made by tpod, such as container root filesystems, are visible there, and files in tpod's storage show their owners as containers see them.",
+    'The command replaces tpod: it keeps the terminal, receives signals directly, and its exit status is tpod\'s; 127 when it is not found, 126 when it cannot be run. CONTAINERS_GRAPHROOT and CONTAINERS_RUNROOT are set to the storage and run directories.',
   ].join('\n\n'),
   positionals: [{ name: 'command', describe: 'the command and its arguments', optional: true, variadic: true, complete: 'commands' }],
   passThrough: true,
@@ -13,8 +13,7 @@ export const unshare: CommandSpec = {
     { command: 'tpod unshare cat /proc/self/uid_map', describe: 'show how ids are mapped' },
     { command: 'tpod unshare', describe: 'a root shell in the namespace' },
   ],
-  differences:
-    'A command that is not found exits with 127, and one that cannot be run with 126, as with tpod run; podman exits with 125 for both. podman unshare --rootless-netns is not supported.',
+  differences: '--rootless-netns is not supported.',
   run: async (args) => {
     const [{ unshare: run }, { sessionFromEnv }, { resolvePaths }] = await Promise.all([
       import('../../engine/unshare.js'),

@@ -10,7 +10,7 @@ export const version: CommandSpec = {
   name: 'version',
   summary: 'Show the tpod version',
   description: 'Shows the version of tpod, of the Node.js that runs it, and the operating system and architecture.',
-  options: [formatOption],
+  options: [formatOption('{{.Client.Version}}')],
   examples: [{ command: "tpod version --format '{{.Client.Version}}'", describe: 'only the version number' }],
   run: async (args) => {
     const client = {
