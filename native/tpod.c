@@ -689,9 +689,13 @@ main (int argc, char **argv)
         }
     }
 
+  /* TPOD_NODE, else the node found at build time, else node on PATH (the
+     build machine's path may not exist where the tree is used). */
   const char *node = getenv ("TPOD_NODE");
   if (!node || !*node)
-    node = TPOD_NODE;
+    node = access (TPOD_NODE, X_OK) == 0 ? TPOD_NODE : find_program ("node");
+  if (!node)
+    die ("Node.js is not installed: tpod needs Node.js >= 20.19 (or set TPOD_NODE to its path)");
   char **args = calloc ((size_t) argc + 2, sizeof *args);
   if (!args)
     die ("out of memory");

@@ -45,6 +45,18 @@ chmod 0440 /etc/sudoers.d/tpod-test
 # 0600 on this machine, 0666 on normal distributions: pasta and fuse need them.
 for dev in /dev/net/tun /dev/fuse; do [ -e "$dev" ] && chmod 0666 "$dev"; done
 
+# The Debian guest with systemd and delegated cgroup v2, for what this host
+# cannot show. Building it needs root; running it does not.
+vm_run=""
+vm="$top/../shared/vm"
+if [ -x "$vm/build-image.sh" ]; then
+  if "$vm/build-image.sh" >/tmp/tpod-test-vm-build.log 2>&1; then
+    vm_run="$(cd "$vm" && pwd)/run.sh"
+  else
+    echo "run-suite: the test VM did not build (see /tmp/tpod-test-vm-build.log); its tests are skipped" >&2
+  fi
+fi
+
 # The clone may sit where the test user cannot read (/root): test a copy.
 (cd "$top" && npm run --silent build >/dev/null)
 home=$(getent passwd "$user" | cut -d: -f6)
@@ -56,4 +68,4 @@ chown -R "$user:$user" "$copy"
 chmod 0755 "$home"
 
 exec runuser -u "$user" -- env -i HOME="$home" USER="$user" LOGNAME="$user" PATH="$PATH" LANG=C.UTF-8 \
-  CI="${CI:-}" TPOD_TEST_NOSUB_USER="$nosub" sh -c 'cd "$1" && shift && exec npx vitest run "$@"' sh "$copy" "$@"
+  CI="${CI:-}" TPOD_TEST_NOSUB_USER="$nosub" TPOD_TEST_VM="$vm_run" sh -c 'cd "$1" && shift && exec npx vitest run "$@"' sh "$copy" "$@"

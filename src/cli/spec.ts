@@ -106,7 +106,10 @@ export function toYargs(spec: CommandSpec, onRun: (spec: CommandSpec, args: Args
       for (const p of spec.positionals ?? []) y.positional(p.name, { describe: p.describe, type: 'string' });
       for (const sub of spec.subcommands ?? []) y.command(toYargs(sub, onRun));
       if (spec.subcommands?.length) y.demandCommand(1, `${spec.name} needs a subcommand`);
-      if (spec.passThrough) y.parserConfiguration({ 'halt-at-non-option': true, 'unknown-options-as-args': true });
+      if (spec.passThrough) {
+        // Another program's words: yargs must not turn "1e3" into 1000 or "0x10" into 16.
+        y.parserConfiguration({ 'halt-at-non-option': true, 'unknown-options-as-args': true, 'parse-positional-numbers': false });
+      }
       for (const e of spec.examples ?? []) y.example(e.command, e.describe);
       return y;
     },

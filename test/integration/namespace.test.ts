@@ -45,7 +45,7 @@ describe.skipIf(skip)(`user namespace${skip ? ` (skipped: ${skip})` : ''}`, () =
   });
 
   it('passes arguments, environment, stdin, the working directory and the exit status through', () => {
-    const args = ['with space', "it's", '$HOME', '*', '', '--help'];
+    const args = ['with space', "it's", '$HOME', '*', '', '--help', '1e3', '0x10', '007', '-5'];
     const r = box.run(['unshare', 'sh', '-c', 'printf "[%s]" "$@"; printf "%s|%s" "$FOO" "$(pwd)"; cat; exit 7', 'sh', ...args], {
       input: 'from stdin',
       env: { FOO: 'bar baz' },

@@ -1,0 +1,53 @@
+/**
+ * What this machine cannot show (systemd as PID 1, cgroup v2 delegated to a
+ * lingering user, a login session's XDG_RUNTIME_DIR), checked in the Debian
+ * guest of ../shared/vm, in one boot: the guest is slow under emulation.
+ */
+import { spawnSync } from 'node:child_process';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const runVm = process.env.TPOD_TEST_VM;
+const skip = runVm ? undefined : 'no test VM: run `npm test` as root on a machine with ../shared/vm, which builds the guest and sets TPOD_TEST_VM';
+const project = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
+
+// Each check prints one line "name<TAB>output", so one boot answers them all.
+const guestScript = `
+set -u
+check() { name=$1; shift; printf '%s\\t%s\\n' "$name" "$("$@" 2>&1 | tr '\\n' ' ')"; }
+check info native/tpod info --format json
+check uidmap native/tpod unshare cat /proc/self/uid_map
+check runtime-dir sh -c 'echo $XDG_RUNTIME_DIR'
+`;
+
+describe.skipIf(skip)(`on a systemd host with delegated cgroup v2${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  const results = new Map<string, string>();
+  beforeAll(() => {
+    const r = spawnSync(runVm!, ['--share', project, '--timeout', '300', '--', 'sh', '-c', guestScript], { encoding: 'utf8', timeout: 330_000 });
+    expect(r.status, r.stderr).toBe(0);
+    for (const line of r.stdout.split('\n')) {
+      const [name, ...rest] = line.split('\t');
+      if (name && rest.length) results.set(name, rest.join('\t'));
+    }
+  }, 340_000);
+
+  it('reports systemd delegation of the v2 controllers, and crun as the runtime', () => {
+    const info = JSON.parse(results.get('info') ?? '{}');
+    expect(info.host.cgroupVersion).toBe('v2');
+    expect(info.host.cgroupDelegation.available).toBe(true);
+    expect(info.host.cgroupDelegation.controllers).toEqual(expect.arrayContaining(['cpu', 'memory', 'pids']));
+    expect(info.host.ociRuntime.name).toBe('crun');
+    expect(info.problems.join('\n')).not.toMatch(/resource limits/);
+  });
+
+  it('keeps its state under the login session\'s XDG_RUNTIME_DIR', () => {
+    const info = JSON.parse(results.get('info') ?? '{}');
+    expect(results.get('runtime-dir')?.trim()).toBe('/run/user/1000');
+    expect(info.store.runRoot).toBe('/run/user/1000/tpod');
+  });
+
+  it('maps the guest user from its /etc/subuid', () => {
+    expect(results.get('uidmap')?.trim().split(/\s+/)).toEqual(['0', '1000', '1', '1', '100000', '65536']);
+  });
+});
