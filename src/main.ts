@@ -28,7 +28,10 @@ export function buildParser(argv: readonly string[]): Argv {
     .alias('help', 'h')
     .wrap(Math.min(100, process.stdout.columns || 80))
     .fail((message, err) => {
-      throw err ?? new TpodError(message.charAt(0).toLowerCase() + message.slice(1), { hint: "see 'tpod --help'" });
+      if (err) throw err;
+      // yargs words some messages over several lines; a user gets one.
+      const line = message.replace(/\s*\n\s*/g, ' ');
+      throw new TpodError(line.charAt(0).toLowerCase() + line.slice(1), { hint: "see 'tpod --help'" });
     });
   for (const o of globalOptions) {
     y.option(o.name, {
