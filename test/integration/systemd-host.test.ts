@@ -12,25 +12,38 @@ const runVm = process.env.TPOD_TEST_VM;
 const skip = runVm ? undefined : 'no test VM: run `npm test` as root on a machine with ../shared/vm, which builds the guest and sets TPOD_TEST_VM';
 const project = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 
-// Each check prints one line "name<TAB>output", so one boot answers them all.
-const guestScript = `
-set -u
-check() { name=$1; shift; printf '%s\\t%s\\n' "$name" "$("$@" 2>&1 | tr '\\n' ' ')"; }
+// Each check prints one line "name<TAB>output", so one boot answers many.
+const check = `check() { name=$1; shift; printf '%s\\t%s\\n' "$name" "$("$@" 2>&1 | tr '\\n' ' ')"; }`;
+
+// As the lingering user "dev", in the login session run.sh gives it.
+const asUser = `${check}
 check info native/tpod info --format json
 check uidmap native/tpod unshare cat /proc/self/uid_map
 check runtime-dir sh -c 'echo $XDG_RUNTIME_DIR'
 `;
 
-describe.skipIf(skip)(`on a systemd host with delegated cgroup v2${skip ? ` (skipped: ${skip})` : ''}`, () => {
+// As root, to turn user namespaces off before dev's first tpod call.
+const asRoot = `${check}
+sysctl -qw user.max_user_namespaces=0
+check no-userns su dev -c "cd '$PWD' && native/tpod unshare true; echo exit=\\$?"
+`;
+
+function boot(script: string, ...options: string[]): Map<string, string> {
+  const r = spawnSync(runVm!, [...options, '--share', project, '--timeout', '300', '--', 'sh', '-c', script], { encoding: 'utf8', timeout: 330_000 });
+  expect(r.status, r.stderr).toBe(0);
   const results = new Map<string, string>();
+  for (const line of r.stdout.split('\n')) {
+    const [name, ...rest] = line.split('\t');
+    if (name && rest.length) results.set(name, rest.join('\t'));
+  }
+  return results;
+}
+
+describe.skipIf(skip)(`on a systemd host with delegated cgroup v2${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  let results = new Map<string, string>();
   beforeAll(() => {
-    const r = spawnSync(runVm!, ['--share', project, '--timeout', '300', '--', 'sh', '-c', guestScript], { encoding: 'utf8', timeout: 330_000 });
-    expect(r.status, r.stderr).toBe(0);
-    for (const line of r.stdout.split('\n')) {
-      const [name, ...rest] = line.split('\t');
-      if (name && rest.length) results.set(name, rest.join('\t'));
-    }
-  }, 340_000);
+    results = new Map([...boot(asUser), ...boot(asRoot, '--root')]);
+  }, 680_000);
 
   it('reports systemd delegation of the v2 controllers, and crun as the runtime', () => {
     const info = JSON.parse(results.get('info') ?? '{}');
@@ -45,6 +58,12 @@ describe.skipIf(skip)(`on a systemd host with delegated cgroup v2${skip ? ` (ski
     const info = JSON.parse(results.get('info') ?? '{}');
     expect(results.get('runtime-dir')?.trim()).toBe('/run/user/1000');
     expect(info.store.runRoot).toBe('/run/user/1000/tpod');
+  });
+
+  it('names the fix when the kernel allows no user namespaces', () => {
+    expect(results.get('no-userns')).toBe(
+      'Error: cannot create a user namespace: No space left on device; user namespaces are disabled: sudo sysctl -w user.max_user_namespaces=15000 exit=125 ',
+    );
   });
 
   it('maps the guest user from its /etc/subuid', () => {
