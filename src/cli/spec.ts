@@ -117,6 +117,14 @@ export function toYargs(spec: CommandSpec, onRun: (spec: CommandSpec, args: Args
   };
 }
 
+/**
+ * The words a passThrough command was given, untouched. With
+ * halt-at-non-option yargs leaves the command path twice at the front of _.
+ */
+export function passedThrough(args: Args): string[] {
+  return args._.slice(2).map(String);
+}
+
 /** Every visible command with its path, depth first: for man pages and completion checks. */
 export function walk(specs: readonly CommandSpec[], path: readonly string[] = []): { path: string[]; spec: CommandSpec }[] {
   return specs

@@ -7,12 +7,11 @@ import { arch, hostname, release } from 'node:os';
 import { type Delegation, cgroupVersion, delegationFacts, judgeDelegation } from '../cgroups/detect.js';
 import { chooseNetwork } from '../network/choose.js';
 import { type IdMapEntry, parseIdMap } from '../rootless/proc.js';
-import type { Session } from '../rootless/session.js';
 import { RUNTIME_PREFERENCE, type RuntimeVerdict, chooseRuntime, judgeRuntime } from '../runtime/choose.js';
 import { chooseDriver } from '../storage/driver.js';
-import type { Paths } from '../storage/paths.js';
 import { type ProgramInfo, describeProgram } from '../sys/programs.js';
 import { tpodVersion } from '../version.js';
+import type { Context } from './context.js';
 
 export interface InfoReport {
   host: {
@@ -69,7 +68,7 @@ function usable(path: string): boolean {
   }
 }
 
-export async function gatherInfo(session: Session, paths: Paths, env: NodeJS.ProcessEnv): Promise<InfoReport> {
+export async function gatherInfo({ session, paths, env }: Context): Promise<InfoReport> {
   const cgroups = cgroupVersion();
   const [conmon, init, pasta, slirp4netns, ...runtimeInfos] = await Promise.all([
     describeProgram('conmon'),

@@ -58,7 +58,10 @@ describe.skipIf(skip)(`user namespace${skip ? ` (skipped: ${skip})` : ''}`, () =
     const child = box.start(['unshare', 'sh', '-c', 'echo ready; exec sleep 30']);
     const done = runAsync(child);
     await new Promise((ok) => child.stdout!.once('data', ok));
-    expect(readFileSync(`/proc/${child.pid}/comm`, 'utf8').trim()).toBe('sleep');
+    // "ready" comes just before sh execs sleep: give the exec a moment.
+    const comm = () => readFileSync(`/proc/${child.pid}/comm`, 'utf8').trim();
+    for (let i = 0; i < 100 && comm() !== 'sleep'; i++) await new Promise((ok) => setTimeout(ok, 20));
+    expect(comm()).toBe('sleep');
     child.kill('SIGTERM');
     expect((await done).signal).toBe('SIGTERM');
   });
@@ -125,10 +128,13 @@ describe.skipIf(skip)(`user namespace${skip ? ` (skipped: ${skip})` : ''}`, () =
     expect(box.pausePid()).not.toBe(old);
   });
 
-  it('falls back to a private directory when XDG_RUNTIME_DIR is not ours', () => {
-    const r = box.run(['info', '--format', '{{.Store.RunRoot}}'], { env: { XDG_RUNTIME_DIR: '/tmp' } });
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.trim()).toBe(`/tmp/tpod-${uid}`);
+  it('falls back to a private directory when XDG_RUNTIME_DIR is not ours, or not set', () => {
+    for (const xdg of ['/tmp', '/', undefined]) {
+      const r = box.run(['info', '--format', '{{.Store.RunRoot}}'], { env: { XDG_RUNTIME_DIR: xdg } });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toBe('');
+      expect(r.stdout.trim()).toBe(`/tmp/tpod-${uid}`);
+    }
     box.run(['system', 'migrate'], { env: { XDG_RUNTIME_DIR: '/tmp' } });
   });
 

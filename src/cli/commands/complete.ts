@@ -1,5 +1,5 @@
 import { completeWords } from '../completion.js';
-import { type CommandSpec, globalOptions } from '../spec.js';
+import { type CommandSpec, globalOptions, passedThrough } from '../spec.js';
 
 /**
  * What the scripts in completions/ call at each TAB, as podman's call cobra's
@@ -18,9 +18,7 @@ export const complete: CommandSpec = {
   run: async (args) => {
     // Lazily: the registry imports this module.
     const { commands } = await import('../registry.js');
-    // With halt-at-non-option yargs leaves the command path twice at the front of _.
-    const words = args._.slice(2).map(String);
-    const { candidates, directive } = completeWords(commands, globalOptions, words);
+    const { candidates, directive } = completeWords(commands, globalOptions, passedThrough(args));
     process.stdout.write([...candidates, `:${directive}`].join('\n') + '\n');
   },
 };

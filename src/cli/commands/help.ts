@@ -8,6 +8,7 @@ export const help: CommandSpec = {
   podmanPage: 'podman',
   positionals: [{ name: 'command', describe: 'the command, with its subcommand if any', optional: true, variadic: true, complete: 'tpod-commands' }],
   run: async (args) => {
+    // Lazily: main and the registry import this module.
     const [{ buildParser }, { commands }] = await Promise.all([import('../../main.js'), import('../registry.js')]);
     const words = ((args.command as string[] | undefined) ?? []).map(String);
     let level: readonly CommandSpec[] = commands;

@@ -1,3 +1,5 @@
+import { contextFromEnv } from '../../engine/context.js';
+import { gatherInfo } from '../../engine/info.js';
 import { formatOption } from '../options/format.js';
 import { printReport } from '../output/print.js';
 import { toYaml } from '../output/yaml.js';
@@ -19,13 +21,7 @@ export const info: CommandSpec = {
   differences:
     "Field names follow podman's where both have the same thing; tpod adds the reason for each choice and a problems list.",
   run: async (args) => {
-    const [{ gatherInfo }, { sessionFromEnv }, { resolvePaths }] = await Promise.all([
-      import('../../engine/info.js'),
-      import('../../rootless/session.js'),
-      import('../../storage/paths.js'),
-    ]);
-    const session = sessionFromEnv(process.env);
-    const report = await gatherInfo(session, resolvePaths(process.env, session.runtimeDir), process.env);
+    const report = await gatherInfo(contextFromEnv(process.env));
     printReport(report, args.format as string | undefined, () => toYaml(report));
   },
 };

@@ -1,3 +1,5 @@
+import { contextFromEnv } from '../../engine/context.js';
+import { migrate } from '../../engine/system.js';
 import type { CommandSpec } from '../spec.js';
 
 export const systemMigrate: CommandSpec = {
@@ -10,11 +12,6 @@ export const systemMigrate: CommandSpec = {
   differences:
     'podman migrate stops running containers and asks you to run it after editing /etc/subuid; tpod rebuilds the namespace by itself when it can. --new-runtime is not supported.',
   run: async () => {
-    const [{ migrate }, { sessionFromEnv }, { resolvePaths }] = await Promise.all([
-      import('../../engine/system.js'),
-      import('../../rootless/session.js'),
-      import('../../storage/paths.js'),
-    ]);
-    migrate(resolvePaths(process.env, sessionFromEnv(process.env).runtimeDir));
+    migrate(contextFromEnv(process.env).paths);
   },
 };

@@ -1,4 +1,6 @@
 import { readSync } from 'node:fs';
+import { contextFromEnv } from '../../engine/context.js';
+import { reset, resetTargets } from '../../engine/system.js';
 import type { CommandSpec } from '../spec.js';
 
 /** Reads one line of the user's answer; end of input counts as "no". */
@@ -16,12 +18,7 @@ export const systemReset: CommandSpec = {
     'Removes all containers, images and volumes, the storage directory ($XDG_DATA_HOME/tpod) and the run directory, and ends the pause process. Asks for confirmation unless --force is given. Configuration in $XDG_CONFIG_HOME/tpod is kept.',
   options: [{ name: 'force', alias: 'f', type: 'boolean', describe: 'do not ask for confirmation' }],
   run: async (args) => {
-    const [{ reset, resetTargets }, { sessionFromEnv }, { resolvePaths }] = await Promise.all([
-      import('../../engine/system.js'),
-      import('../../rootless/session.js'),
-      import('../../storage/paths.js'),
-    ]);
-    const paths = resolvePaths(process.env, sessionFromEnv(process.env).runtimeDir);
+    const { paths } = contextFromEnv(process.env);
     if (!args.force) {
       const list = resetTargets(paths).map((t) => `        - ${t}\n`).join('');
       process.stdout.write(`WARNING! This will remove:\n${list}Are you sure you want to continue? [y/N] `);

@@ -1,4 +1,6 @@
-import type { CommandSpec } from '../spec.js';
+import { contextFromEnv } from '../../engine/context.js';
+import { unshare as run } from '../../engine/unshare.js';
+import { type CommandSpec, passedThrough } from '../spec.js';
 
 export const unshare: CommandSpec = {
   name: 'unshare',
@@ -15,13 +17,6 @@ export const unshare: CommandSpec = {
   ],
   differences: '--rootless-netns is not supported.',
   run: async (args) => {
-    const [{ unshare: run }, { sessionFromEnv }, { resolvePaths }] = await Promise.all([
-      import('../../engine/unshare.js'),
-      import('../../rootless/session.js'),
-      import('../../storage/paths.js'),
-    ]);
-    // With halt-at-non-option yargs leaves the command path twice at the front of _.
-    const command = args._.slice(2).map(String);
-    run(command, resolvePaths(process.env, sessionFromEnv(process.env).runtimeDir), process.env);
+    run(passedThrough(args), contextFromEnv(process.env).paths, process.env);
   },
 };
