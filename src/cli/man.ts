@@ -111,6 +111,8 @@ const mainDescription = `tpod runs OCI containers as an ordinary user, with podm
 
 The tpod command is a small native launcher. Its first call starts a pause process in a new user and mount namespace, mapped with newuidmap(1) and newgidmap(1) from /etc/subuid and /etc/subgid: your own uid becomes 0 there and your subordinate ids 1 and up. Every call joins the namespaces of that process and then runs Node.js on tpod's code, so all commands see the same mounts and ids. \`tpod unshare\` gives a shell there; \`tpod system migrate\` ends the pause process, and the next command creates a new one.
 
+When /etc/subuid or /etc/subgid change, the next command builds a new namespace by itself, unless something still runs in the old one; then it says so and keeps it. A user with no subordinate range gets, as with podman, a namespace where only their own id is mapped, and a warning naming the usermod command that adds a range: images whose files belong to other ids cannot be used then. A missing newuidmap or newgidmap, one without setuid, or a kernel that allows no user namespaces is an error that names the fix.
+
 Images, layers, containers and volumes are stored under $XDG_DATA_HOME/tpod (by default ~/.local/share/tpod). Runtime state, such as the pause process's pid and the locks, lives under $XDG_RUNTIME_DIR/tpod, or under /tmp/tpod-$UID when XDG_RUNTIME_DIR is not set or is not your directory (after su, for example); tpod uses such a directory only when you own it and nobody else can write to it. The configuration file is $XDG_CONFIG_HOME/tpod/tpod.conf (by default ~/.config/tpod/tpod.conf).`;
 
 /** An item list from [term, text] pairs: the term already roff, the text plain. */
