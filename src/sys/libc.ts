@@ -29,6 +29,8 @@ interface Libc {
   execve: (path: string, argv: (string | null)[], envp: (string | null)[]) => number;
   flock: (fd: number, op: number) => number;
   fcntl: (fd: number, cmd: number, ...rest: unknown[]) => number;
+  mknod: (path: string, mode: number, dev: number) => number;
+  lsetxattr: (path: string, name: string, value: Buffer, size: number, flags: number) => number;
 }
 
 let libc: Libc | undefined;
@@ -44,6 +46,8 @@ function load(): Libc {
     execve: lib.func('int execve(const char *, const char **, const char **)'),
     flock: lib.func('int flock(int, int)'),
     fcntl: lib.func('int fcntl(int, int, ...)'),
+    mknod: lib.func('int mknod(const char *, unsigned int, unsigned long)'),
+    lsetxattr: lib.func('int lsetxattr(const char *, const char *, const void *, size_t, int)'),
   };
   return libc;
 }
@@ -66,6 +70,19 @@ export function mount(source: string, target: string, fstype: string, flags: num
 
 export function umount(target: string, flags = 0): void {
   check(load().umount2(target, flags), 'umount', target);
+}
+
+export const S_IFCHR = 0o020000;
+export const S_IFIFO = 0o010000;
+
+/** Creates a device node or FIFO; dev packs major and minor as the kernel's makedev does for small numbers. */
+export function mknod(path: string, mode: number, dev = 0): void {
+  check(load().mknod(path, mode, dev), 'mknod', path);
+}
+
+export function lsetxattr(path: string, name: string, value: string): void {
+  const buf = Buffer.from(value);
+  check(load().lsetxattr(path, name, buf, buf.length, 0), 'setxattr', path);
 }
 
 /** Blocks until the lock is ours; it is released when fd is closed. */

@@ -1,0 +1,313 @@
+/**
+ * Extracts an image layer into its own directory, as the kernel overlay in a
+ * user namespace reads it. Runs inside tpod's user namespace, where chown to
+ * the subordinate ids is a real chown.
+ *
+ * A layer is untrusted input. node-tar's own safety rewrites absolute symlink
+ * targets and refuses `..` in them, which breaks real images (/etc/localtime
+ * -> /usr/share/zoneinfo/UTC), and turning it off lets entries write anywhere.
+ * So node-tar only parses here; every path is resolved the way the kernel
+ * would resolve it in a chroot at the layer directory (`..` stops at the top,
+ * symlinks are followed but their absolute targets start again at the top),
+ * and only the last component is created, never followed. Only this process
+ * writes in the directory while it is extracted, so the checks cannot race.
+ */
+import {
+  closeSync,
+  createReadStream,
+  readSync,
+  fchmodSync,
+  fchownSync,
+  futimesSync,
+  linkSync,
+  lchownSync,
+  lstatSync,
+  lutimesSync,
+  mkdirSync,
+  openSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeSync,
+  chmodSync,
+  constants,
+  type Stats,
+} from 'node:fs';
+import { join, posix } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { Parser, type ReadEntry } from 'tar';
+import { TpodError, errnoCode } from '../errors.js';
+import { log } from '../log.js';
+import { S_IFCHR, S_IFIFO, lsetxattr, mknod } from '../sys/libc.js';
+
+const WHITEOUT = '.wh.';
+const OPAQUE = '.wh..wh..opq';
+const MAX_SYMLINK_HOPS = 40;
+
+/** The entry's path relative to the layer top, with `.` gone and `..` stopped at the top. Pure. */
+export function cleanEntryPath(path: string): string {
+  return posix.normalize(`/${path}`).replace(/^\/+/, '').replace(/\/+$/, '');
+}
+
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/**
+ * The real directory, inside ROOT, that holds the last component of PATH:
+ * each parent is resolved as in a chroot at ROOT, and created when missing.
+ */
+export function resolveParent(root: string, path: string): { dir: string; name: string } {
+  const parts = cleanEntryPath(path).split('/');
+  const name = parts.pop() ?? '';
+  const resolved: string[] = [];
+  const queue = parts.filter((p) => p !== '');
+  let hops = 0;
+  while (queue.length > 0) {
+    const part = queue.shift()!;
+    if (part === '.' || part === '') continue;
+    if (part === '..') {
+      resolved.pop();
+      continue;
+    }
+    const here = join(root, ...resolved, part);
+    const st = lstatOrUndefined(here);
+    if (!st) {
+      mkdirSync(here, 0o755);
+    } else if (st.isSymbolicLink()) {
+      if (++hops > MAX_SYMLINK_HOPS) throw new TpodError(`${path}: too many levels of symbolic links`);
+      const target = readlinkSync(here);
+      if (target.startsWith('/')) resolved.length = 0;
+      queue.unshift(...target.split('/'));
+      continue;
+    } else if (!st.isDirectory()) {
+      throw new TpodError(`${path}: ${join(...resolved, part)} is not a directory`);
+    }
+    resolved.push(part);
+  }
+  return { dir: join(root, ...resolved), name };
+}
+
+/** Makes room for a new entry at PATH: anything there goes, unless both are directories. */
+function clear(path: string, keepDirectory: boolean): Stats | undefined {
+  const st = lstatOrUndefined(path);
+  if (st && !(keepDirectory && st.isDirectory())) {
+    rmSync(path, { recursive: true, force: true });
+    return undefined;
+  }
+  return st;
+}
+
+export interface LayerStats {
+  /** Bytes of file content written. */
+  readonly size: number;
+}
+
+export interface UnpackOptions {
+  /** For messages: the layer's digest. */
+  readonly layer: string;
+  /** How many uids the namespace maps, for the message when an owner is beyond them. */
+  readonly mappedIds: number;
+}
+
+interface DirTimes {
+  readonly path: string;
+  readonly mtime: Date;
+}
+
+class LayerWriter {
+  private size = 0;
+  private readonly dirTimes: DirTimes[] = [];
+
+  constructor(
+    private readonly root: string,
+    private readonly options: UnpackOptions,
+  ) {}
+
+  private owner(entry: ReadEntry, chown: () => void): void {
+    try {
+      chown();
+    } catch (err) {
+      if (errnoCode(err) !== 'EINVAL') throw err;
+      throw new TpodError(
+        `layer ${this.options.layer}: /${cleanEntryPath(entry.path)} belongs to uid ${entry.uid}, gid ${entry.gid}, beyond the ${this.options.mappedIds} ids your user namespace maps`,
+        { hint: `give your user a larger range in /etc/subuid and /etc/subgid (sudo usermod --add-subuids 100000-231071 --add-subgids 100000-231071 $USER)` },
+      );
+    }
+  }
+
+  /** Handles one entry; file content arrives afterwards through the returned sink. */
+  entry(entry: ReadEntry): ((chunk: Buffer) => void) | undefined {
+    const { dir, name } = resolveParent(this.root, entry.path);
+    const uid = entry.uid ?? 0;
+    const gid = entry.gid ?? 0;
+    const mode = (entry.mode ?? 0o644) & 0o7777;
+    const mtime = entry.mtime ?? new Date(0);
+
+    if (name === OPAQUE) {
+      lsetxattr(dir, 'user.overlay.opaque', 'y');
+      return undefined;
+    }
+    if (name.startsWith(WHITEOUT)) {
+      const hidden = name.slice(WHITEOUT.length);
+      // Other .wh..wh. names are aufs bookkeeping, meaningless to overlay.
+      if (hidden.startsWith(WHITEOUT) || hidden === '' || hidden === '..' || hidden === '.') return undefined;
+      const path = join(dir, hidden);
+      clear(path, false);
+      mknod(path, S_IFCHR | 0o000, 0);
+      return undefined;
+    }
+    if (name === '') {
+      // The layer's top directory itself ("./").
+      this.owner(entry, () => lchownSync(this.root, uid, gid));
+      chmodSync(this.root, mode);
+      this.dirTimes.push({ path: this.root, mtime });
+      return undefined;
+    }
+
+    const path = join(dir, name);
+    switch (entry.type) {
+      case 'Directory': {
+        if (!clear(path, true)) mkdirSync(path, 0o700);
+        this.owner(entry, () => lchownSync(path, uid, gid));
+        chmodSync(path, mode);
+        this.dirTimes.push({ path, mtime });
+        return undefined;
+      }
+      case 'File':
+      case 'OldFile':
+      case 'ContiguousFile': {
+        clear(path, false);
+        const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+        const finish = () => {
+          try {
+            this.owner(entry, () => fchownSync(fd, uid, gid));
+            // After chown, which clears setuid and setgid.
+            fchmodSync(fd, mode);
+            futimesSync(fd, mtime, mtime);
+          } finally {
+            closeSync(fd);
+          }
+        };
+        if (entry.size === 0) {
+          finish();
+          return undefined;
+        }
+        let left = entry.size;
+        return (chunk) => {
+          writeSync(fd, chunk);
+          this.size += chunk.length;
+          left -= chunk.length;
+          if (left <= 0) finish();
+        };
+      }
+      case 'SymbolicLink': {
+        clear(path, false);
+        // The target is data, read later inside the container's root: kept verbatim.
+        symlinkSync(entry.linkpath ?? '', path);
+        this.owner(entry, () => lchownSync(path, uid, gid));
+        lutimesSync(path, mtime, mtime);
+        return undefined;
+      }
+      case 'Link': {
+        const target = resolveParent(this.root, entry.linkpath ?? '');
+        const source = join(target.dir, target.name);
+        if (target.name === '' || !lstatOrUndefined(source)) {
+          throw new TpodError(`layer ${this.options.layer}: hard link /${cleanEntryPath(entry.path)} points to /${cleanEntryPath(entry.linkpath ?? '')}, which the layer does not have`);
+        }
+        if (source !== path) {
+          clear(path, false);
+          linkSync(source, path);
+        }
+        return undefined;
+      }
+      case 'FIFO': {
+        clear(path, false);
+        mknod(path, S_IFIFO | mode, 0);
+        this.owner(entry, () => lchownSync(path, uid, gid));
+        return undefined;
+      }
+      case 'CharacterDevice':
+      case 'BlockDevice':
+        // A user namespace may not create device nodes; podman skips them too.
+        log.debug(`layer ${this.options.layer}: skipping device node /${cleanEntryPath(entry.path)}`);
+        return undefined;
+      default:
+        log.debug(`layer ${this.options.layer}: skipping ${entry.type} entry /${cleanEntryPath(entry.path)}`);
+        return undefined;
+    }
+  }
+
+  /** Directory times last: adding entries to a directory changes its mtime. */
+  finish(): LayerStats {
+    for (const { path, mtime } of this.dirTimes.reverse()) utimesSync(path, mtime, mtime);
+    return { size: this.size };
+  }
+}
+
+type Compression = 'gzip' | 'zstd' | 'none';
+
+/** By magic number rather than media type: registries and archives get those wrong. Pure. */
+export function detectCompression(head: Buffer): Compression {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
+  return 'none';
+}
+
+function readHead(file: string): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(4);
+    return head.subarray(0, readSync(fd, head, 0, 4, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Extracts the layer tarball FILE (plain or gzip) into ROOT, an empty directory. */
+export async function unpackLayer(file: string, root: string, options: UnpackOptions): Promise<LayerStats> {
+  const compression = detectCompression(readHead(file));
+  if (compression === 'zstd') throw new TpodError(`layer ${options.layer} is compressed with zstd, which tpod cannot read yet`);
+
+  const writer = new LayerWriter(root, options);
+  const parser = new Parser({ strict: true });
+  // Errors thrown while handling an entry stop the parse; the first one is the one to report.
+  let failure: unknown;
+  const fail = (err: unknown) => {
+    failure ??= err;
+    parser.abort(err instanceof Error ? err : new Error(String(err)));
+  };
+  parser.on('entry', (entry: ReadEntry) => {
+    let sink: ((chunk: Buffer) => void) | undefined;
+    try {
+      if (!failure) sink = writer.entry(entry);
+    } catch (err) {
+      fail(err);
+    }
+    if (!sink) return entry.resume();
+    entry.on('data', (chunk: Buffer) => {
+      if (failure) return;
+      try {
+        sink(chunk);
+      } catch (err) {
+        fail(err);
+      }
+    });
+  });
+
+  try {
+    if (compression === 'gzip') await pipeline(createReadStream(file), createGunzip(), parser);
+    else await pipeline(createReadStream(file), parser);
+  } catch (err) {
+    throw failure ?? new TpodError(`layer ${options.layer} is not a valid tar archive: ${(err as Error).message}`);
+  }
+  if (failure) throw failure;
+  return writer.finish();
+}
