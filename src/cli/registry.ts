@@ -1,10 +1,18 @@
 /** Every command tpod has, in the order `tpod --help` lists them. */
 import { complete } from './commands/complete.js';
 import { help } from './commands/help.js';
+import { image } from './commands/image.js';
+import { images } from './commands/images.js';
 import { info } from './commands/info.js';
+import { login } from './commands/login.js';
+import { logout } from './commands/logout.js';
+import { pull } from './commands/pull.js';
+import { rmi } from './commands/rmi.js';
 import { system } from './commands/system.js';
+import { tag } from './commands/tag.js';
 import { unshare } from './commands/unshare.js';
+import { untag } from './commands/untag.js';
 import { version } from './commands/version.js';
 import type { CommandSpec } from './spec.js';
 
-export const commands: readonly CommandSpec[] = [info, system, unshare, version, help, complete];
+export const commands: readonly CommandSpec[] = [image, images, info, login, logout, pull, rmi, system, tag, unshare, untag, version, help, complete];

@@ -34,7 +34,9 @@ import {
   constants,
   type Stats,
 } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join, posix } from 'node:path';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
@@ -106,8 +108,10 @@ function clear(path: string, keepDirectory: boolean): Stats | undefined {
 }
 
 export interface LayerStats {
-  /** Bytes of file content written. */
+  /** Bytes of the uncompressed tarball. */
   readonly size: number;
+  /** sha256 of the uncompressed tarball: what the image config's rootfs.diff_ids must list. */
+  readonly diffId: string;
 }
 
 export interface UnpackOptions {
@@ -123,7 +127,6 @@ interface DirTimes {
 }
 
 class LayerWriter {
-  private size = 0;
   private readonly dirTimes: DirTimes[] = [];
 
   constructor(
@@ -203,7 +206,6 @@ class LayerWriter {
         let left = entry.size;
         return (chunk) => {
           writeSync(fd, chunk);
-          this.size += chunk.length;
           left -= chunk.length;
           if (left <= 0) finish();
         };
@@ -246,9 +248,8 @@ class LayerWriter {
   }
 
   /** Directory times last: adding entries to a directory changes its mtime. */
-  finish(): LayerStats {
+  finish(): void {
     for (const { path, mtime } of this.dirTimes.reverse()) utimesSync(path, mtime, mtime);
-    return { size: this.size };
   }
 }
 
@@ -302,12 +303,22 @@ export async function unpackLayer(file: string, root: string, options: UnpackOpt
     });
   });
 
+  const hash = createHash('sha256');
+  let size = 0;
+  const measure = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      size += chunk.length;
+      done(null, chunk);
+    },
+  });
   try {
-    if (compression === 'gzip') await pipeline(createReadStream(file), createGunzip(), parser);
-    else await pipeline(createReadStream(file), parser);
+    if (compression === 'gzip') await pipeline(createReadStream(file), createGunzip(), measure, parser);
+    else await pipeline(createReadStream(file), measure, parser);
   } catch (err) {
     throw failure ?? new TpodError(`layer ${options.layer} is not a valid tar archive: ${(err as Error).message}`);
   }
   if (failure) throw failure;
-  return writer.finish();
+  writer.finish();
+  return { size, diffId: `sha256:${hash.digest('hex')}` };
 }

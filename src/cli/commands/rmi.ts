@@ -1,0 +1,46 @@
+import { loadRegistriesConf } from '../../config/registries.js';
+import { TpodError, errorLine } from '../../errors.js';
+import { contextFromEnv } from '../../engine/context.js';
+import { NoSuchImage, removeImage } from '../../engine/images.js';
+import { Store } from '../../storage/store.js';
+import type { CommandSpec } from '../spec.js';
+
+export const imageRemove: CommandSpec = {
+  name: 'rm',
+  summary: 'Remove images from local storage',
+  description: [
+    'Removes each IMAGE. Named by one of several names, an image only loses that name ("Untagged"); named by its id, or by its last name, it is removed with its layers that no other image uses ("Deleted"). An image with several names is removed by id only with --force.',
+    'Every IMAGE is tried; the exit code is 125 if any could not be removed, and 1 if any was not found and nothing else failed.',
+  ].join('\n\n'),
+  positionals: [{ name: 'image', describe: 'image names or ids', variadic: true, optional: true }],
+  options: [
+    { name: 'force', alias: 'f', type: 'boolean', describe: 'remove an image even when it has several names' },
+    { name: 'all', alias: 'a', type: 'boolean', describe: 'remove every image' },
+  ],
+  differences: 'There are no containers yet, so nothing stops the removal of an image a container uses.',
+  run: async (args) => {
+    const ctx = contextFromEnv(process.env);
+    const store = new Store(ctx.paths.storageDir);
+    const conf = loadRegistriesConf(ctx.env);
+    const given = ((args.image as string[] | undefined) ?? []).map(String);
+    if (args.all && given.length) throw new TpodError('--all and image names cannot be given together');
+    if (!args.all && !given.length) throw new TpodError('name at least one image, or use --all');
+    const targets = args.all ? store.images().map((i) => i.id) : given;
+    let notFound = false;
+    let failed = false;
+    for (const target of targets) {
+      try {
+        const report = removeImage(store, conf, target, Boolean(args.force || args.all));
+        for (const name of report.untagged) process.stdout.write(`Untagged: ${name}\n`);
+        if (report.deleted) process.stdout.write(`Deleted: ${report.deleted}\n`);
+      } catch (err) {
+        process.stderr.write(`Error: ${errorLine(err)}\n`);
+        if (err instanceof NoSuchImage) notFound = true;
+        else failed = true;
+      }
+    }
+    return failed ? 125 : notFound ? 1 : 0;
+  },
+};
+
+export const rmi: CommandSpec = { ...imageRemove, name: 'rmi', podmanPage: 'podman-rmi' };

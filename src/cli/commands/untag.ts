@@ -1,0 +1,21 @@
+import { loadRegistriesConf } from '../../config/registries.js';
+import { contextFromEnv } from '../../engine/context.js';
+import { untagImage } from '../../engine/images.js';
+import { Store } from '../../storage/store.js';
+import type { CommandSpec } from '../spec.js';
+
+export const imageUntag: CommandSpec = {
+  name: 'untag',
+  summary: 'Take names from an image',
+  description: 'Removes the given names from IMAGE, or all of its names when none is given. The image itself stays, without a name if none is left.',
+  positionals: [
+    { name: 'image', describe: 'the image, by name or id' },
+    { name: 'name', describe: 'names to remove', variadic: true, optional: true },
+  ],
+  run: async (args) => {
+    const ctx = contextFromEnv(process.env);
+    untagImage(new Store(ctx.paths.storageDir), loadRegistriesConf(ctx.env), String(args.image), ((args.name as string[] | undefined) ?? []).map(String));
+  },
+};
+
+export const untag: CommandSpec = { ...imageUntag, podmanPage: 'podman-untag' };

@@ -1,0 +1,211 @@
+/**
+ * The image store under $XDG_DATA_HOME/tpod:
+ *
+ *   layers/<hex of diff id>/diff/      a layer, extracted once, shared by every image that has it
+ *   layers/<hex>/layer.json
+ *   images/<hex of config digest>/     config.json, manifest.json, image.json (names, digest, layers)
+ *   tmp/<pid>-<random>/                where pulls stage what they download and extract
+ *   store.lock                         taken while anything is put in place or removed
+ *
+ * Everything is prepared under tmp/ and renamed into place under the lock,
+ * so a pull killed at any moment leaves no half layer or image where readers
+ * look; the next open removes what dead processes left in tmp/. Readers take
+ * no lock: a rename is all or nothing.
+ */
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TpodError, errnoCode } from '../errors.js';
+import { LOCK_EX, flock } from '../sys/libc.js';
+
+export interface ImageRecord {
+  /** sha256 hex of the image config: the image id. */
+  readonly id: string;
+  /** Fully qualified names, registry/repository:tag. */
+  readonly names: readonly string[];
+  /** The manifest's digest, sha256:... */
+  readonly digest: string;
+  readonly manifestMediaType: string;
+  /** Diff ids of the layers, lowest first. */
+  readonly layers: readonly string[];
+  /** Uncompressed bytes of all layers. */
+  readonly size: number;
+  readonly created: string;
+  /** When this store got it. */
+  readonly stored: string;
+}
+
+export interface LayerRecord {
+  readonly diffId: string;
+  readonly size: number;
+  /** The blob it came from, for information. */
+  readonly compressedDigest: string;
+}
+
+const hex = (digest: string) => digest.replace(/^sha256:/, '');
+
+function writeAtomic(path: string, data: string | Buffer): void {
+  writeFileSync(`${path}.tmp`, data, { mode: 0o600 });
+  renameSync(`${path}.tmp`, `${path}`);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return errnoCode(err) === 'EPERM';
+  }
+}
+
+export class Store {
+  readonly layersDir: string;
+  readonly imagesDir: string;
+  readonly tmpDir: string;
+
+  constructor(readonly root: string) {
+    this.layersDir = join(root, 'layers');
+    this.imagesDir = join(root, 'images');
+    this.tmpDir = join(root, 'tmp');
+    for (const dir of [root, this.layersDir, this.imagesDir, this.tmpDir]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+
+  /** Runs FN holding the store lock; the lock ends with the fd. */
+  locked<T>(fn: () => T): T {
+    const fd = openSync(join(this.root, 'store.lock'), 'a', 0o600);
+    try {
+      flock(fd, LOCK_EX);
+      return fn();
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** A private staging directory, removed by cleanup() once this process is gone. */
+  staging(): string {
+    return mkdtempSync(join(this.tmpDir, `${process.pid}-`));
+  }
+
+  /** Removes what killed pulls left behind. */
+  cleanup(): void {
+    this.locked(() => {
+      for (const entry of readdirSync(this.tmpDir)) {
+        const pid = Number(entry.split('-')[0]);
+        if (!Number.isInteger(pid) || !processAlive(pid)) rmSync(join(this.tmpDir, entry), { recursive: true, force: true });
+      }
+    });
+  }
+
+  layerDir(diffId: string): string {
+    return join(this.layersDir, hex(diffId));
+  }
+
+  hasLayer(diffId: string): boolean {
+    return existsSync(join(this.layerDir(diffId), 'layer.json'));
+  }
+
+  /**
+   * Puts a layer extracted into STAGED/diff in place, with its record. When
+   * another pull put the same layer there first, ours is dropped.
+   */
+  commitLayer(staged: string, layer: LayerRecord): void {
+    writeFileSync(join(staged, 'layer.json'), JSON.stringify(layer));
+    this.locked(() => {
+      if (this.hasLayer(layer.diffId)) return;
+      rmSync(this.layerDir(layer.diffId), { recursive: true, force: true });
+      renameSync(staged, this.layerDir(layer.diffId));
+    });
+    rmSync(staged, { recursive: true, force: true });
+  }
+
+  images(): ImageRecord[] {
+    const records: ImageRecord[] = [];
+    for (const id of readdirSync(this.imagesDir)) {
+      try {
+        records.push(JSON.parse(readFileSync(join(this.imagesDir, id, 'image.json'), 'utf8')) as ImageRecord);
+      } catch (err) {
+        if (errnoCode(err) !== 'ENOENT') throw err;
+      }
+    }
+    return records;
+  }
+
+  image(id: string): ImageRecord | undefined {
+    try {
+      return JSON.parse(readFileSync(join(this.imagesDir, id, 'image.json'), 'utf8')) as ImageRecord;
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  config(id: string): Buffer {
+    return readFileSync(join(this.imagesDir, id, 'config.json'));
+  }
+
+  manifest(id: string): Buffer {
+    return readFileSync(join(this.imagesDir, id, 'manifest.json'));
+  }
+
+  /** Names are unique: giving NAMES to one image takes them from any other. Call with the lock held. */
+  private takeNames(names: readonly string[], except: string): void {
+    for (const other of this.images()) {
+      if (other.id === except || !other.names.some((n) => names.includes(n))) continue;
+      writeAtomic(join(this.imagesDir, other.id, 'image.json'), JSON.stringify({ ...other, names: other.names.filter((n) => !names.includes(n)) }));
+    }
+  }
+
+  /**
+   * Stores an image whose layers are all in place; an image already there
+   * gains the record's names.
+   */
+  commitImage(record: ImageRecord, config: Buffer, manifest: Buffer): ImageRecord {
+    for (const layer of record.layers) {
+      if (!this.hasLayer(layer)) throw new TpodError(`internal error: layer ${layer} of image ${record.id} is missing`);
+    }
+    const staged = this.staging();
+    writeFileSync(join(staged, 'config.json'), config);
+    writeFileSync(join(staged, 'manifest.json'), manifest);
+    return this.locked(() => {
+      this.takeNames(record.names, record.id);
+      const existing = this.image(record.id);
+      const merged = existing ? { ...existing, names: [...new Set([...record.names, ...existing.names])] } : record;
+      if (existing) {
+        rmSync(staged, { recursive: true, force: true });
+        writeAtomic(join(this.imagesDir, record.id, 'image.json'), JSON.stringify(merged));
+      } else {
+        writeFileSync(join(staged, 'image.json'), JSON.stringify(merged));
+        rmSync(join(this.imagesDir, record.id), { recursive: true, force: true });
+        renameSync(staged, join(this.imagesDir, record.id));
+      }
+      return merged;
+    });
+  }
+
+  /** Replaces an image's names (tag, untag). */
+  setNames(id: string, names: readonly string[]): ImageRecord {
+    return this.locked(() => {
+      const record = this.image(id);
+      if (!record) throw new TpodError(`image ${id} was removed meanwhile`);
+      this.takeNames(names, id);
+      const updated = { ...record, names: [...new Set(names)] };
+      writeAtomic(join(this.imagesDir, id, 'image.json'), JSON.stringify(updated));
+      return updated;
+    });
+  }
+
+  /** Removes an image, and the layers no other image uses. Returns the layers removed. */
+  removeImage(id: string): string[] {
+    return this.locked(() => {
+      const record = this.image(id);
+      if (!record) return [];
+      // Out of sight first (one rename), then deleted.
+      const trash = this.staging();
+      renameSync(join(this.imagesDir, id), join(trash, 'image'));
+      const inUse = new Set(this.images().flatMap((i) => i.layers));
+      const removed = record.layers.filter((l) => !inUse.has(l) && this.hasLayer(l));
+      for (const layer of new Set(removed)) renameSync(this.layerDir(layer), join(trash, hex(layer)));
+      rmSync(trash, { recursive: true, force: true });
+      return removed;
+    });
+  }
+}
