@@ -73,6 +73,8 @@ const LAYER_TYPES = new Set([
   'application/vnd.oci.image.layer.v1.tar',
   'application/vnd.oci.image.layer.v1.tar+gzip',
   'application/vnd.docker.image.rootfs.diff.tar.gzip',
+  // Not in Docker's spec, but containers/image writes and reads it.
+  'application/vnd.docker.image.rootfs.diff.tar',
 ]);
 
 function fail(what: string, message: string): never {

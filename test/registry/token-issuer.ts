@@ -81,14 +81,22 @@ interface Access {
   actions: string[];
 }
 
-/** A known user gets what was asked; anonymous requests get pull on repositories only. */
+/**
+ * A known user gets what was asked; anonymous requests get pull on
+ * repositories only, and none under private/, as a public registry's
+ * private repositories.
+ */
 function grant(scope: string, known: boolean): Access[] {
   const first = scope.indexOf(':');
   const last = scope.lastIndexOf(':');
   if (first < 0 || last === first) return [];
   const type = scope.slice(0, first);
-  const actions = scope.slice(last + 1).split(',').filter((a) => known || (type === 'repository' && a === 'pull'));
-  return actions.length ? [{ type, name: scope.slice(first + 1, last), actions }] : [];
+  const name = scope.slice(first + 1, last);
+  const actions = scope
+    .slice(last + 1)
+    .split(',')
+    .filter((a) => known || (type === 'repository' && a === 'pull' && !name.startsWith('private/')));
+  return actions.length ? [{ type, name, actions }] : [];
 }
 
 /** The user name, undefined for no credentials, false for wrong ones. */

@@ -1,0 +1,266 @@
+/**
+ * Pulling from a real registry (Debian's docker-registry on loopback) into
+ * the store, and the image commands, run as a user would.
+ */
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  beyondRangeImage,
+  busyboxImage,
+  hostileLayers,
+  largeImage,
+  multiArchIndex,
+  multiLayerImage,
+  ownersImage,
+} from '../registry/images.js';
+import { Sandbox, runAsync, whyNotRunnable } from './helpers.js';
+
+const registries = inject('registries');
+const skip = whyNotRunnable() ?? inject('registriesMissing');
+const insecure = '--tls-verify=false';
+let repoCount = 0;
+const repo = (what: string) => `tpod-test/${what}-${process.pid}-${repoCount++}`;
+
+/** What a container would see: the image's layers mounted as tpod will, a kernel overlay with userxattr in tpod's namespace. */
+function inImage(box: Sandbox, image: string, script: string) {
+  const inspect = box.run(['image', 'inspect', '--format', '{{.GraphDriver.Data.LowerDirs}}', image]);
+  expect(inspect.code, inspect.stderr).toBe(0);
+  const lower = inspect.stdout.trim();
+  return box.run([
+    'unshare',
+    'sh',
+    '-c',
+    `m=$(mktemp -d) && mount -t overlay overlay -o "lowerdir=${lower},userxattr" "$m" && cd "$m" && (${script}); s=$?; cd / && umount "$m" && rmdir "$m"; exit $s`,
+  ]);
+}
+
+function layerCount(box: Sandbox): number {
+  const dir = join(box.env.XDG_DATA_HOME!, 'tpod/layers');
+  return existsSync(dir) ? readdirSync(dir).length : 0;
+}
+
+describe.skipIf(skip)(`images${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  let box: Sandbox;
+  beforeAll(() => {
+    box = new Sandbox();
+  });
+  afterAll(() => box.destroy());
+
+  it('pulls a multi-layer image with whiteouts and an opaque directory, and the layers stack as they should', async () => {
+    const image = multiLayerImage();
+    const path = repo('multi');
+    await image.push(registries!.open, path, '1');
+    const name = `${registries!.open}/${path}:1`;
+    const r = box.run(['pull', insecure, name]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`${image.configDigest.replace('sha256:', '')}\n`);
+    expect(r.stderr).toContain(`Trying to pull ${name}...`);
+    expect(r.stderr).toContain('Writing manifest to image destination');
+    expect(r.stderr).not.toContain('\x1b[');
+    const seen = inImage(box, name, 'cat data/keep data/changed; ls -A data; ls -A opaque');
+    expect(seen.stderr).toBe('');
+    expect(seen.stdout).toBe('keep\nv2\nchanged\nkeep\nnew\n');
+  });
+
+  it('lists, names and inspects images as podman does', async () => {
+    const image = busyboxImage();
+    const path = repo('list');
+    await image.push(registries!.open, path, 'v1');
+    const name = `${registries!.open}/${path}:v1`;
+    expect(box.run(['pull', '-q', insecure, name]).stdout).toBe(`${image.configDigest.slice(7)}\n`);
+    const id = image.configDigest.slice(7, 19);
+
+    const table = box.run(['images']);
+    expect(table.stdout.split('\n')[0]).toMatch(/^REPOSITORY +TAG +IMAGE ID +CREATED +SIZE$/);
+    expect(table.stdout).toMatch(new RegExp(`\\n${registries!.open}/${path} +v1 +${id} +\\S.* +[\\d.]+ [kM]B\\n`));
+    expect(box.run(['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}']).stdout).toContain(`${name} ${id}\n`);
+    expect(box.run(['images', '-q']).stdout.split('\n')).toContain(id);
+
+    expect(box.run(['tag', name, 'mine', 'other/thing:2']).code).toBe(0);
+    const json = JSON.parse(box.run(['images', '--format', 'json']).stdout) as { Id: string; RepoTags: string[]; RepoDigests: string[] }[];
+    const entry = json.find((e) => e.Id === image.configDigest.slice(7))!;
+    expect(entry.RepoTags.sort()).toEqual(['localhost/mine:latest', 'localhost/other/thing:2', name].sort());
+    expect(entry.RepoDigests).toContain(`${registries!.open}/${path}@${image.digest}`);
+
+    const inspect = JSON.parse(box.run(['image', 'inspect', 'mine']).stdout);
+    expect(inspect).toHaveLength(1);
+    expect(inspect[0]).toMatchObject({ Id: image.configDigest.slice(7), Digest: image.digest, Os: 'linux', RootFS: { Type: 'layers', Layers: image.diffIds } });
+
+    expect(box.run(['untag', 'mine', 'mine']).code).toBe(0);
+    expect(box.run(['image', 'inspect', 'mine']).code).toBe(125);
+    expect(box.run(['image', 'inspect', 'mine']).stderr).toBe('Error: mine: image not known\n');
+  });
+
+  it('picks this host\'s image from an index, or the one asked for, from OCI indexes and Docker lists', async () => {
+    for (const format of ['oci', 'docker'] as const) {
+      const index = multiArchIndex({ format });
+      const path = repo(`multiarch-${format}`);
+      await index.push(registries!.open, path, 'latest');
+      const name = `${registries!.open}/${path}:latest`;
+      expect(box.run(['pull', '-q', insecure, name]).code).toBe(0);
+      expect(inImage(box, name, 'cat arch').stdout).toBe('amd64\n');
+      const arm = box.run(['pull', '-q', insecure, '--arch', 'arm64', name]);
+      expect(arm.code, arm.stderr).toBe(0);
+      expect(inImage(box, name, 'cat arch').stdout).toBe('arm64\n');
+      const none = box.run(['pull', insecure, '--arch', 's390x', name]);
+      expect(none.code).toBe(125);
+      expect(none.stderr).toMatch(/no image for linux\/s390x \(the registry has linux\/amd64, linux\/arm64\/v8\)\n$/);
+    }
+  });
+
+  it('pulls by digest, Docker schema 2 and uncompressed layers, and does not fetch a stored layer again', async () => {
+    const image = busyboxImage({ format: 'docker', compression: 'none' });
+    const path = repo('digest');
+    await image.push(registries!.open, path, 'latest');
+    const byDigest = box.run(['pull', insecure, `${registries!.open}/${path}@${image.digest}`]);
+    expect(byDigest.code, byDigest.stderr).toBe(0);
+    const again = box.run(['pull', insecure, `${registries!.open}/${path}:latest`]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/Copying blob \w{12} skipped: already exists/);
+    expect(again.stderr).not.toMatch(/Copying blob \w{12} done/);
+  });
+
+  it('gives files their owners through the subordinate range, keeping setuid and setgid', async () => {
+    const image = ownersImage();
+    const path = repo('owners');
+    await image.push(registries!.open, path, 'latest');
+    const name = `${registries!.open}/${path}:latest`;
+    expect(box.run(['pull', '-q', insecure, name]).code).toBe(0);
+    const r = inImage(box, name, 'stat -c "%n %u:%g %a" owners/* owners/app-dir/file');
+    expect(r.stdout.split('\n').filter(Boolean).sort()).toEqual(
+      [
+        'owners/app 1000:1000 640',
+        'owners/app-dir 1000:1000 750',
+        'owners/app-dir/file 1000:1000 600',
+        'owners/app-link 1000:1000 777',
+        'owners/nobody 65534:65534 600',
+        'owners/root 0:0 644',
+        'owners/setgid 1000:1000 2755',
+        'owners/setuid 0:0 4755',
+        'owners/sticky 0:0 1777',
+        'owners/u5000 5000:5001 755',
+      ].sort(),
+    );
+  });
+
+  it('keeps every hostile layer inside its own directory', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'tpod-outside-'));
+    writeFileSync(join(outside, 'tpod-escape-target'), 'untouched\n');
+    const passwd = readFileSync('/etc/passwd', 'utf8');
+    for (const [what, image] of Object.entries(hostileLayers(outside))) {
+      const path = repo(`hostile-${what}`);
+      await image.push(registries!.open, path, 'latest');
+      const r = box.run(['pull', '-q', insecure, `${registries!.open}/${path}:latest`]);
+      // Refusing the layer and extracting it harmlessly are both fine; a trace is not.
+      expect(r.stderr, what).not.toContain('    at ');
+      expect(readdirSync(outside), what).toEqual(['tpod-escape-target']);
+      expect(readFileSync(join(outside, 'tpod-escape-target'), 'utf8'), what).toBe('untouched\n');
+      const store = join(box.env.XDG_DATA_HOME!, 'tpod');
+      const found = box.run(['unshare', 'sh', '-c', `find "${store}" "${store}/.." -maxdepth 3 -name 'tpod-escape-*' | grep -v '/layers/' || true`]);
+      expect(found.stdout, what).toBe('');
+    }
+    expect(readFileSync('/etc/passwd', 'utf8')).toBe(passwd);
+  });
+
+  it('names the uid, the path and the fix for an owner beyond the range, and keeps nothing of that image', async () => {
+    const image = beyondRangeImage();
+    const path = repo('beyond');
+    await image.push(registries!.open, path, 'latest');
+    const layersBefore = layerCount(box);
+    const r = box.run(['pull', '-q', insecure, `${registries!.open}/${path}:latest`]);
+    expect(r.code).toBe(125);
+    expect(r.stderr).toMatch(/^Error: layer sha256:\w+: \/data\/beyond belongs to uid 70000, gid 70000, beyond the \d+ ids your user namespace maps: give your user a larger range in \/etc\/subuid .*usermod --add-subuids.*\n$/);
+    expect(box.run(['images', '-q', '--no-trunc']).stdout).not.toContain(image.configDigest.slice(7));
+    // The busybox layer it shares is already stored; the failed one was not kept.
+    expect(layerCount(box)).toBe(layersBefore);
+    expect(readdirSync(join(box.env.XDG_DATA_HOME!, 'tpod/tmp'))).toEqual([]);
+  });
+
+  it('removes images by name and by id as podman does', async () => {
+    const image = busyboxImage();
+    const path = repo('rmi');
+    await image.push(registries!.open, path, 'latest');
+    const name = `${registries!.open}/${path}:latest`;
+    box.run(['pull', '-q', insecure, name]);
+    box.run(['tag', name, 'second']);
+    const id = image.configDigest.slice(7);
+
+    expect(box.run(['rmi', 'second']).stdout).toBe('Untagged: localhost/second:latest\n');
+    box.run(['tag', name, 'second']);
+    const refused = box.run(['rmi', id.slice(0, 12)]);
+    expect(refused.code).toBe(125);
+    expect(refused.stderr).toMatch(/has several names .*: remove it by name, or use --force\n$/);
+    const forced = box.run(['rmi', '-f', id.slice(0, 12)]);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stdout).toContain(`Deleted: ${id}\n`);
+    expect(box.run(['image', 'inspect', id]).code).toBe(125);
+
+    const missing = box.run(['rmi', 'no-such-image']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe('Error: no-such-image: image not known\n');
+  });
+
+  it('survives a pull killed at any moment, and two pulls of one image at once', async () => {
+    const image = largeImage(24);
+    const path = repo('large');
+    await image.push(registries!.open, path, 'latest');
+    const name = `${registries!.open}/${path}:latest`;
+    const tmp = join(box.env.XDG_DATA_HOME!, 'tpod/tmp');
+    for (const delay of [150, 400, 800]) {
+      const child = box.start(['pull', insecure, name]);
+      const done = runAsync(child);
+      await new Promise((ok) => setTimeout(ok, delay));
+      child.kill('SIGKILL');
+      await done;
+      expect(box.run(['images', '-q', '--no-trunc']).stdout).not.toContain(image.configDigest.slice(7));
+    }
+    const both = await Promise.all([runAsync(box.start(['pull', '-q', insecure, name])), runAsync(box.start(['pull', '-q', insecure, name]))]);
+    for (const r of both) {
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe(`${image.configDigest.slice(7)}\n`);
+    }
+    expect(readdirSync(tmp)).toEqual([]);
+    const sizes = inImage(box, name, 'ls large | wc -l');
+    expect(sizes.stdout.trim()).toBe('4');
+    const layers = JSON.parse(box.run(['image', 'inspect', name]).stdout)[0].RootFS.Layers as string[];
+    for (const layer of layers) expect(existsSync(join(box.env.XDG_DATA_HOME!, 'tpod/layers', layer.slice(7), 'layer.json'))).toBe(true);
+  });
+});
+
+describe.skipIf(skip)(`registry authentication${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  let box: Sandbox;
+  beforeAll(() => {
+    box = new Sandbox();
+  });
+  afterAll(() => box.destroy());
+
+  for (const flavour of ['basic', 'token'] as const) {
+    it(`logs in and pulls from a registry with ${flavour} authentication`, async () => {
+      const host = registries![flavour];
+      const auth = { username: registries!.username, password: registries!.password };
+      const path = `private/${repo(`auth-${flavour}`)}`;
+      await busyboxImage().push(host, path, 'latest', auth);
+      const name = `${host}/${path}:latest`;
+
+      const anonymous = box.run(['pull', '-q', insecure, name]);
+      expect(anonymous.code).toBe(125);
+      expect(anonymous.stderr).toBe(`Error: ${host}/${path}: the registry requires authentication: log in with tpod login ${host}\n`);
+
+      const wrong = box.run(['login', insecure, '-u', auth.username, '--password-stdin', host], { input: 'wrong\n' });
+      expect(wrong.code).toBe(125);
+      expect(wrong.stderr).toMatch(/the registry refused the credentials/);
+
+      const ok = box.run(['login', insecure, '-u', auth.username, '--password-stdin', host], { input: `${auth.password}\n` });
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stdout).toBe('Login Succeeded!\n');
+      const file = JSON.parse(readFileSync(join(box.env.XDG_RUNTIME_DIR!, 'containers/auth.json'), 'utf8'));
+      expect(Buffer.from(file.auths[host].auth, 'base64').toString()).toBe(`${auth.username}:${auth.password}`);
+
+      expect(box.run(['pull', '-q', insecure, name]).code).toBe(0);
+      expect(box.run(['logout', host]).stdout).toBe(`Removed login credentials for ${host}\n`);
+      expect(box.run(['logout', host]).code).toBe(125);
+    });
+  }
+});
