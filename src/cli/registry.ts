@@ -7,6 +7,7 @@ import { info } from './commands/info.js';
 import { login } from './commands/login.js';
 import { logout } from './commands/logout.js';
 import { pull } from './commands/pull.js';
+import { push } from './commands/push.js';
 import { rmi } from './commands/rmi.js';
 import { system } from './commands/system.js';
 import { tag } from './commands/tag.js';
@@ -15,4 +16,4 @@ import { untag } from './commands/untag.js';
 import { version } from './commands/version.js';
 import type { CommandSpec } from './spec.js';
 
-export const commands: readonly CommandSpec[] = [image, images, info, login, logout, pull, rmi, system, tag, unshare, untag, version, help, complete];
+export const commands: readonly CommandSpec[] = [image, images, info, login, logout, pull, push, rmi, system, tag, unshare, untag, version, help, complete];

@@ -3,7 +3,7 @@
  * image from an index), the config, and each layer not yet in the store;
  * extract the layers and put the image in place only when all is verified.
  */
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { authFiles, lookupCredentials } from '../config/auth.js';
 import { type RegistriesConf, registryConfig, resolveShortName } from '../config/registries.js';
@@ -23,27 +23,17 @@ import { RegistryClient } from '../image/registry.js';
 import { unpackLayer } from '../image/unpack.js';
 import { parseIdMap } from '../rootless/proc.js';
 import { type ImageRecord, Store } from '../storage/store.js';
-
-/** What a pull tells as it goes; the CLI draws it, the engine never prints. */
-export interface PullListener {
-  trying(name: string): void;
-  layer(digest: string, size: number, alreadyStored: boolean): void;
-  bytes(digest: string, n: number): void;
-  layerDone(digest: string): void;
-  writing(): void;
-}
+import { type TransferListener, silent } from './transfer.js';
 
 export interface PullOptions {
   readonly platform?: Platform;
   /** false: plain HTTP and unchecked certificates are allowed for every registry. */
   readonly tlsVerify?: boolean;
   readonly authfile?: string;
-  readonly listener?: PullListener;
+  readonly listener?: TransferListener;
 }
 
 const PARALLEL_DOWNLOADS = 3;
-
-const silent: PullListener = { trying() {}, layer() {}, bytes() {}, layerDone() {}, writing() {} };
 
 async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -91,31 +81,32 @@ async function fetchManifest(source: Source, what: string, platform: Platform): 
   return { manifest: parsed.manifest, bytes: got.bytes, digest: got.digest, mediaType };
 }
 
-async function pullLayer(store: Store, source: Source, blob: Descriptor, diffId: string, listener: PullListener): Promise<number> {
+async function pullLayer(store: Store, source: Source, blob: Descriptor, diffId: string, listener: TransferListener): Promise<void> {
   const staged = store.staging();
   try {
     listener.layer(blob.digest, blob.size, false);
     const file = join(staged, 'blob');
-    await source.client.downloadBlob(blob.digest, file, (n) => listener.bytes(blob.digest, n));
+    const compressedSize = await source.client.downloadBlob(blob.digest, file, (n) => listener.bytes(blob.digest, n));
     mkdirSync(join(staged, 'diff'));
     const stats = await unpackLayer(file, join(staged, 'diff'), { layer: blob.digest, mappedIds: mappedIds() });
     if (stats.diffId !== diffId) {
       throw new TpodError(`layer ${blob.digest} unpacks to ${stats.diffId}, but the image config says ${diffId}; nothing of it was kept`);
     }
-    rmSync(file);
-    store.commitLayer(staged, { diffId, size: stats.size, compressedDigest: blob.digest });
+    // The blob leaves the staging directory, which becomes the layer directory.
+    const kept = join(store.tmpDir, `${staged.split('/').pop()}.blob`);
+    renameSync(file, kept);
+    try {
+      store.commitLayer(staged, kept, { diffId, size: stats.size, compressedDigest: blob.digest, compressedSize });
+    } finally {
+      rmSync(kept, { force: true });
+    }
     listener.layerDone(blob.digest);
-    return stats.size;
   } finally {
     rmSync(staged, { recursive: true, force: true });
   }
 }
 
-function layerSize(store: Store, diffId: string): number {
-  return (JSON.parse(readFileSync(join(store.layerDir(diffId), 'layer.json'), 'utf8')) as { size: number }).size;
-}
-
-async function pullFrom(store: Store, source: Source, name: string, platform: Platform, listener: PullListener, names: string[]): Promise<ImageRecord> {
+async function pullFrom(store: Store, source: Source, name: string, platform: Platform, listener: TransferListener, names: string[]): Promise<ImageRecord> {
   const { manifest, bytes, digest, mediaType } = await fetchManifest(source, name, platform);
   const configBytes = await source.client.getBlobBytes(manifest.config.digest);
   const config = JSON.parse(configBytes.toString('utf8')) as ImageConfig;
@@ -141,7 +132,7 @@ async function pullFrom(store: Store, source: Source, name: string, platform: Pl
       digest,
       manifestMediaType: mediaType,
       layers: diffIds,
-      size: diffIds.reduce((sum, d) => sum + layerSize(store, d), 0),
+      size: diffIds.reduce((sum, d) => sum + store.layer(d).size, 0),
       created: config.created ?? '',
       stored: new Date().toISOString(),
     },

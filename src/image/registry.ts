@@ -77,8 +77,11 @@ export class RegistryClient {
     return `${this.scheme}://${this.endpoint.host}`;
   }
 
-  /** One request, with authentication answered and transient failures retried. */
-  async request(path: string, init: RequestInit = {}): Promise<Response> {
+  /**
+   * One request, with authentication answered and transient failures retried.
+   * A body that is a stream comes from BODY, called for each attempt.
+   */
+  async request(path: string, init: RequestInit = {}, body?: () => NodeJS.ReadableStream): Promise<Response> {
     const url = `${await this.base()}${path}`;
     let lastError: unknown;
     for (let attempt = 0; attempt < RETRIES; attempt++) {
@@ -86,7 +89,12 @@ export class RegistryClient {
       let response: Response;
       try {
         const headers = { ...(init.headers as Record<string, string>), ...(this.authorization ? { Authorization: this.authorization } : {}) };
-        response = await fetch(url, { ...init, headers, ...(this.scheme === 'https' && this.endpoint.insecure ? { agent: insecureAgent } : {}) });
+        response = await fetch(url, {
+          ...init,
+          headers,
+          ...(body ? { body: body() } : {}),
+          ...(this.scheme === 'https' && this.endpoint.insecure ? { agent: insecureAgent } : {}),
+        });
       } catch (err) {
         lastError = err;
         log.debug(`${init.method ?? 'GET'} ${url}: ${(err as Error).message}`);
@@ -197,5 +205,34 @@ export class RegistryClient {
       return size;
     }
     throw new TpodError(`${this.what()}: blob ${digest}: ${(lastError as Error).message}`);
+  }
+
+  async hasBlob(digest: string): Promise<boolean> {
+    const response = await this.request(`/v2/${this.repository}/blobs/${digest}`, { method: 'HEAD' });
+    return response.ok;
+  }
+
+  /** Uploads blob DIGEST, read from OPEN (called again on a retry), in one PUT: the upload every registry takes. */
+  async uploadBlob(digest: string, size: number, open: () => NodeJS.ReadableStream): Promise<void> {
+    const start = await this.request(`/v2/${this.repository}/blobs/uploads/`, { method: 'POST' });
+    const location = start.headers.get('location');
+    if (start.status !== 202 || !location) throw new TpodError(`${this.what()}: the registry refused an upload (HTTP ${start.status})`);
+    const url = new URL(location, await this.base());
+    url.searchParams.set('digest', digest);
+    const put = await this.request(
+      url.pathname + url.search,
+      { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) } },
+      open,
+    );
+    if (put.status !== 201) throw new TpodError(`${this.what()}: uploading blob ${digest} failed (HTTP ${put.status}: ${(await put.text()).slice(0, 200)})`);
+  }
+
+  async putManifest(reference: string, bytes: Buffer, mediaType: string): Promise<void> {
+    const response = await this.request(`/v2/${this.repository}/manifests/${reference}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': mediaType },
+      body: bytes,
+    });
+    if (response.status !== 201) throw new TpodError(`${this.what()}:${reference}: the registry refused the manifest (HTTP ${response.status}: ${(await response.text()).slice(0, 200)})`);
   }
 }

@@ -262,11 +262,11 @@ export function detectCompression(head: Buffer): Compression {
   return 'none';
 }
 
-function readHead(file: string): Buffer {
+export function fileCompression(file: string): Compression {
   const fd = openSync(file, 'r');
   try {
     const head = Buffer.alloc(4);
-    return head.subarray(0, readSync(fd, head, 0, 4, 0));
+    return detectCompression(head.subarray(0, readSync(fd, head, 0, 4, 0)));
   } finally {
     closeSync(fd);
   }
@@ -274,7 +274,7 @@ function readHead(file: string): Buffer {
 
 /** Extracts the layer tarball FILE (plain or gzip) into ROOT, an empty directory. */
 export async function unpackLayer(file: string, root: string, options: UnpackOptions): Promise<LayerStats> {
-  const compression = detectCompression(readHead(file));
+  const compression = fileCompression(file);
   if (compression === 'zstd') throw new TpodError(`layer ${options.layer} is compressed with zstd, which tpod cannot read yet`);
 
   const writer = new LayerWriter(root, options);

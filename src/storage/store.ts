@@ -3,6 +3,8 @@
  *
  *   layers/<hex of diff id>/diff/      a layer, extracted once, shared by every image that has it
  *   layers/<hex>/layer.json
+ *   blobs/sha256/<hex>                 the compressed blob a layer came from, kept as it was
+ *                                      sent, so push and save give back the same digests
  *   images/<hex of config digest>/     config.json, manifest.json, image.json (names, digest, layers)
  *   tmp/<pid>-<random>/                where pulls stage what they download and extract
  *   store.lock                         taken while anything is put in place or removed
@@ -36,9 +38,11 @@ export interface ImageRecord {
 
 export interface LayerRecord {
   readonly diffId: string;
+  /** Bytes of the uncompressed tarball. */
   readonly size: number;
-  /** The blob it came from, for information. */
+  /** The blob it came from, kept in blobs/. */
   readonly compressedDigest: string;
+  readonly compressedSize: number;
 }
 
 const hex = (digest: string) => digest.replace(/^sha256:/, '');
@@ -60,13 +64,15 @@ function processAlive(pid: number): boolean {
 export class Store {
   readonly layersDir: string;
   readonly imagesDir: string;
+  readonly blobsDir: string;
   readonly tmpDir: string;
 
   constructor(readonly root: string) {
     this.layersDir = join(root, 'layers');
     this.imagesDir = join(root, 'images');
+    this.blobsDir = join(root, 'blobs/sha256');
     this.tmpDir = join(root, 'tmp');
-    for (const dir of [root, this.layersDir, this.imagesDir, this.tmpDir]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    for (const dir of [root, this.layersDir, this.imagesDir, this.blobsDir, this.tmpDir]) mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
 
   /** Runs FN holding the store lock; the lock ends with the fd. */
@@ -103,14 +109,25 @@ export class Store {
     return existsSync(join(this.layerDir(diffId), 'layer.json'));
   }
 
+  layer(diffId: string): LayerRecord {
+    return JSON.parse(readFileSync(join(this.layerDir(diffId), 'layer.json'), 'utf8')) as LayerRecord;
+  }
+
+  blobPath(digest: string): string {
+    return join(this.blobsDir, hex(digest));
+  }
+
   /**
-   * Puts a layer extracted into STAGED/diff in place, with its record. When
-   * another pull put the same layer there first, ours is dropped.
+   * Puts a layer extracted into STAGED/diff in place, with its record and the
+   * blob it came from (BLOB, a verified file). When another pull put the same
+   * layer there first, ours is dropped.
    */
-  commitLayer(staged: string, layer: LayerRecord): void {
+  commitLayer(staged: string, blob: string, layer: LayerRecord): void {
     writeFileSync(join(staged, 'layer.json'), JSON.stringify(layer));
     this.locked(() => {
       if (this.hasLayer(layer.diffId)) return;
+      // The blob first: a layer in place always has its blob.
+      renameSync(blob, this.blobPath(layer.compressedDigest));
       rmSync(this.layerDir(layer.diffId), { recursive: true, force: true });
       renameSync(staged, this.layerDir(layer.diffId));
     });
@@ -202,8 +219,11 @@ export class Store {
       const trash = this.staging();
       renameSync(join(this.imagesDir, id), join(trash, 'image'));
       const inUse = new Set(this.images().flatMap((i) => i.layers));
-      const removed = record.layers.filter((l) => !inUse.has(l) && this.hasLayer(l));
-      for (const layer of new Set(removed)) renameSync(this.layerDir(layer), join(trash, hex(layer)));
+      const removed = [...new Set(record.layers.filter((l) => !inUse.has(l) && this.hasLayer(l)))];
+      for (const layer of removed) {
+        rmSync(this.blobPath(this.layer(layer).compressedDigest), { force: true });
+        renameSync(this.layerDir(layer), join(trash, hex(layer)));
+      }
       rmSync(trash, { recursive: true, force: true });
       return removed;
     });

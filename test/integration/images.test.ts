@@ -236,6 +236,42 @@ describe.skipIf(skip)(`registry authentication${skip ? ` (skipped: ${skip})` : '
   });
   afterAll(() => box.destroy());
 
+  it('pushes a pulled image to another registry with the same digests, and it pulls back from there', async () => {
+    const image = multiLayerImage({ format: 'docker' });
+    const path = repo('push-src');
+    await image.push(registries!.open, path, 'latest');
+    const source = `${registries!.open}/${path}:latest`;
+    expect(box.run(['pull', '-q', insecure, source]).code).toBe(0);
+
+    const host = registries!.basic;
+    const target = `${host}/${repo('pushed')}:v2`;
+    box.run(['login', insecure, '-u', registries!.username, '--password-stdin', host], { input: registries!.password });
+    const digestFile = join(box.dir, 'digest');
+    const pushed = box.run(['push', insecure, '--digestfile', digestFile, source, target]);
+    expect(pushed.code, pushed.stderr).toBe(0);
+    expect(pushed.stderr).toContain('Writing manifest to image destination');
+    expect(readFileSync(digestFile, 'utf8')).toBe(image.digest);
+    // Again: every blob is there already.
+    const again = box.run(['push', insecure, source, target]);
+    expect(again.stderr).not.toMatch(/Copying blob \w{12} done/);
+
+    const other = new Sandbox({ REGISTRY_AUTH_FILE: join(box.env.XDG_RUNTIME_DIR!, 'containers/auth.json') });
+    try {
+      const back = other.run(['pull', '-q', insecure, target]);
+      expect(back.code, back.stderr).toBe(0);
+      expect(back.stdout).toBe(`${image.configDigest.slice(7)}\n`);
+      expect(inImage(other, target, 'cat data/changed').stdout).toBe('v2\n');
+    } finally {
+      other.destroy();
+    }
+    box.run(['logout', host]);
+
+    box.run(['tag', source, 'local-only']);
+    const nowhere = box.run(['push', 'local-only']);
+    expect(nowhere.code).toBe(125);
+    expect(nowhere.stderr).toBe('Error: local-only: a push needs a registry in the name: for example tpod push local-only registry.example.com/local-only\n');
+  });
+
   for (const flavour of ['basic', 'token'] as const) {
     it(`logs in and pulls from a registry with ${flavour} authentication`, async () => {
       const host = registries![flavour];

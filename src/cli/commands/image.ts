@@ -2,6 +2,7 @@ import type { CommandSpec } from '../spec.js';
 import { imageInspect } from './image-inspect.js';
 import { imageList } from './images.js';
 import { pull } from './pull.js';
+import { push } from './push.js';
 import { imageRemove } from './rmi.js';
 import { imageTag } from './tag.js';
 import { imageUntag } from './untag.js';
@@ -10,5 +11,5 @@ export const image: CommandSpec = {
   name: 'image',
   summary: 'Manage images',
   description: 'Commands for images in local storage and in registries. tpod images, rmi, tag and untag are the same as image ls, rm, tag and untag.',
-  subcommands: [imageInspect, imageList, { ...pull, podmanPage: 'podman-pull' }, imageRemove, imageTag, imageUntag],
+  subcommands: [imageInspect, imageList, { ...pull, podmanPage: 'podman-pull' }, { ...push, podmanPage: 'podman-push' }, imageRemove, imageTag, imageUntag],
 };

@@ -1,14 +1,14 @@
 /**
- * How a pull shows itself on stderr: on a terminal, one line per layer with
+ * How a pull or push shows itself on stderr: on a terminal, one line per layer with
  * bytes and rate, redrawn in place; elsewhere, podman's plain lines, with no
  * escape codes; with --quiet, nothing.
  */
-import type { PullListener } from '../../engine/pull.js';
+import type { TransferListener } from '../../engine/transfer.js';
 import { humanSize } from './units.js';
 
 const short = (digest: string) => digest.replace(/^sha256:/, '').slice(0, 12);
 
-export function plainProgress(out: NodeJS.WritableStream): PullListener {
+export function plainProgress(out: NodeJS.WritableStream): TransferListener {
   return {
     trying: (name) => out.write(`Trying to pull ${name}...\n`),
     layer: (digest, _size, stored) => {
@@ -28,7 +28,7 @@ interface Line {
   readonly started: number;
 }
 
-export function terminalProgress(out: NodeJS.WriteStream, now: () => number = Date.now): PullListener {
+export function terminalProgress(out: NodeJS.WriteStream, now: () => number = Date.now): TransferListener {
   const lines: Line[] = [];
   let drawn = 0;
   let lastDraw = 0;
