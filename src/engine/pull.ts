@@ -158,8 +158,9 @@ export async function pullImage(store: Store, conf: RegistriesConf, name: string
   const failures: unknown[] = [];
   for (const ref of candidates) {
     const full = formatReference(ref);
+    const from = sources(conf, ref, env, options);
     listener.trying(full);
-    for (const source of sources(conf, ref, env, options)) {
+    for (const source of from) {
       try {
         return { image: await pullFrom(store, source, full, platform, listener, [full]), name: full };
       } catch (err) {

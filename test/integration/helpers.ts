@@ -62,6 +62,13 @@ export class Sandbox {
     return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
   }
 
+  /** As run, without blocking this process: for tests that serve tpod from here (proxies). */
+  async runAsync(args: readonly string[], options: { input?: string } = {}): Promise<Result> {
+    const child = spawn(TPOD, args, { env: this.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.end(options.input ?? '');
+    return runAsync(child);
+  }
+
   start(args: readonly string[], options: SpawnOptions = {}) {
     return spawn(TPOD, args, { env: this.env, stdio: ['ignore', 'pipe', 'pipe'], ...options });
   }
