@@ -2,6 +2,7 @@
  * Pulling from a real registry (Debian's docker-registry on loopback) into
  * the store, and the image commands, run as a user would.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import {
   multiLayerImage,
   ownersImage,
 } from '../registry/images.js';
-import { Sandbox, runAsync, whyNotRunnable } from './helpers.js';
+import { Sandbox, TPOD, runAsync, whyNotRunnable } from './helpers.js';
 
 const registries = inject('registries');
 const skip = whyNotRunnable() ?? inject('registriesMissing');
@@ -62,6 +63,22 @@ describe.skipIf(skip)(`images${skip ? ` (skipped: ${skip})` : ''}`, () => {
     const seen = inImage(box, name, 'cat data/keep data/changed; ls -A data; ls -A opaque');
     expect(seen.stderr).toBe('');
     expect(seen.stdout).toBe('keep\nv2\nchanged\nkeep\nnew\n');
+  });
+
+  it('shows per-layer progress with sizes on a terminal, and only the id with --quiet', async () => {
+    const image = largeImage(8, { layers: 2 });
+    const path = repo('tty');
+    await image.push(registries!.open, path, 'latest');
+    const name = `${registries!.open}/${path}:latest`;
+    // script(1) gives tpod a real terminal for stdout and stderr.
+    const r = spawnSync('script', ['-qec', `${TPOD} pull ${insecure} ${name}`, '/dev/null'], { env: box.env, encoding: 'utf8' });
+    expect(r.status, r.stdout).toBe(0);
+    expect(r.stdout).toContain('\x1b[');
+    expect(r.stdout).toMatch(/Copying blob \w{12} done +[\d.]+ MB/);
+    expect(r.stdout).toContain(image.configDigest.slice(7));
+    box.run(['rmi', name]);
+    const quiet = spawnSync('script', ['-qec', `${TPOD} pull -q ${insecure} ${name}`, '/dev/null'], { env: box.env, encoding: 'utf8' });
+    expect(quiet.stdout.trim()).toBe(image.configDigest.slice(7));
   });
 
   it('lists, names and inspects images as podman does', async () => {
