@@ -9,7 +9,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # so a stale dist/ is never what gets tested.
 if [ "$(id -u)" -ne 0 ]; then
   cd "$top"
-  npm run --silent build >/dev/null
+  npm run --silent build
   exec npx vitest run "$@"
 fi
 
@@ -58,7 +58,7 @@ if [ -x "$vm/build-image.sh" ]; then
 fi
 
 # The clone may sit where the test user cannot read (/root): test a copy.
-(cd "$top" && npm run --silent build >/dev/null)
+(cd "$top" && npm run --silent build)
 home=$(getent passwd "$user" | cut -d: -f6)
 copy="$home/tpod"
 rm -rf "$copy"

@@ -3,6 +3,7 @@ import { complete } from './commands/complete.js';
 import { help } from './commands/help.js';
 import { image } from './commands/image.js';
 import { images } from './commands/images.js';
+import { importCommand } from './commands/import.js';
 import { info } from './commands/info.js';
 import { login } from './commands/login.js';
 import { logout } from './commands/logout.js';
@@ -16,4 +17,4 @@ import { untag } from './commands/untag.js';
 import { version } from './commands/version.js';
 import type { CommandSpec } from './spec.js';
 
-export const commands: readonly CommandSpec[] = [image, images, info, login, logout, pull, push, rmi, system, tag, unshare, untag, version, help, complete];
+export const commands: readonly CommandSpec[] = [image, images, importCommand, info, login, logout, pull, push, rmi, system, tag, unshare, untag, version, help, complete];

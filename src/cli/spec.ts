@@ -125,6 +125,12 @@ export function passedThrough(args: Args): string[] {
   return args._.slice(2).map(String);
 }
 
+/** A file argument where "-" means standard input: yargs 17 reads a lone "-" as "". */
+export function fileArgument(value: unknown): string {
+  const text = value === undefined ? '' : String(value);
+  return text === '' ? '-' : text;
+}
+
 /** Every visible command with its path, depth first: for man pages and completion checks. */
 export function walk(specs: readonly CommandSpec[], path: readonly string[] = []): { path: string[]; spec: CommandSpec }[] {
   return specs

@@ -157,3 +157,10 @@ export function inspectImage(store: Store, record: ImageRecord): Record<string, 
     NamesHistory: record.names,
   };
 }
+
+/** Removes images without names, or with ALL every image (no container can use one yet); returns their ids. */
+export function pruneImages(store: Store, all: boolean): string[] {
+  const doomed = store.images().filter((r) => all || r.names.length === 0);
+  for (const record of doomed) store.removeImage(record.id);
+  return doomed.map((r) => r.id);
+}

@@ -3,7 +3,7 @@
  * image from an index), the config, and each layer not yet in the store;
  * extract the layers and put the image in place only when all is verified.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { authFiles, lookupCredentials } from '../config/auth.js';
 import { type RegistriesConf, registryConfig, resolveShortName } from '../config/registries.js';
@@ -21,7 +21,6 @@ import {
 import { type ImageReference, formatReference, parseReference, withDefaultTag } from '../image/reference.js';
 import { RegistryClient } from '../image/registry.js';
 import { unpackLayer } from '../image/unpack.js';
-import { parseIdMap } from '../rootless/proc.js';
 import { type ImageRecord, Store } from '../storage/store.js';
 import { type TransferListener, silent } from './transfer.js';
 
@@ -41,11 +40,6 @@ async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: 
     while (next < items.length) await fn(items[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-/** How many ids our user namespace maps, for the message about owners beyond them. */
-function mappedIds(): number {
-  return parseIdMap(readFileSync('/proc/self/uid_map', 'utf8')).reduce((sum, e) => sum + e.size, 0);
 }
 
 interface Source {
@@ -88,7 +82,7 @@ async function pullLayer(store: Store, source: Source, blob: Descriptor, diffId:
     const file = join(staged, 'blob');
     const compressedSize = await source.client.downloadBlob(blob.digest, file, (n) => listener.bytes(blob.digest, n));
     mkdirSync(join(staged, 'diff'));
-    const stats = await unpackLayer(file, join(staged, 'diff'), { layer: blob.digest, mappedIds: mappedIds() });
+    const stats = await unpackLayer(file, join(staged, 'diff'), { layer: blob.digest });
     if (stats.diffId !== diffId) {
       throw new TpodError(`layer ${blob.digest} unpacks to ${stats.diffId}, but the image config says ${diffId}; nothing of it was kept`);
     }

@@ -15,6 +15,7 @@
 import {
   closeSync,
   createReadStream,
+  readFileSync,
   readSync,
   fchmodSync,
   fchownSync,
@@ -42,6 +43,7 @@ import { createGunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
 import { TpodError, errnoCode } from '../errors.js';
 import { log } from '../log.js';
+import { parseIdMap } from '../rootless/proc.js';
 import { S_IFCHR, S_IFIFO, lsetxattr, mknod } from '../sys/libc.js';
 
 const WHITEOUT = '.wh.';
@@ -117,8 +119,11 @@ export interface LayerStats {
 export interface UnpackOptions {
   /** For messages: the layer's digest. */
   readonly layer: string;
-  /** How many uids the namespace maps, for the message when an owner is beyond them. */
-  readonly mappedIds: number;
+}
+
+/** How many uids our user namespace maps, for the message about an owner beyond them. */
+function mappedIds(): number {
+  return parseIdMap(readFileSync('/proc/self/uid_map', 'utf8')).reduce((sum, e) => sum + e.size, 0);
 }
 
 interface DirTimes {
@@ -140,7 +145,7 @@ class LayerWriter {
     } catch (err) {
       if (errnoCode(err) !== 'EINVAL') throw err;
       throw new TpodError(
-        `layer ${this.options.layer}: /${cleanEntryPath(entry.path)} belongs to uid ${entry.uid}, gid ${entry.gid}, beyond the ${this.options.mappedIds} ids your user namespace maps`,
+        `layer ${this.options.layer}: /${cleanEntryPath(entry.path)} belongs to uid ${entry.uid}, gid ${entry.gid}, beyond the ${mappedIds()} ids your user namespace maps`,
         { hint: `give your user a larger range in /etc/subuid and /etc/subgid (sudo usermod --add-subuids 100000-231071 --add-subgids 100000-231071 $USER)` },
       );
     }

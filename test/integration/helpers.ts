@@ -57,7 +57,7 @@ export class Sandbox {
     return join(this.env.XDG_RUNTIME_DIR!, 'tpod');
   }
 
-  run(args: readonly string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Result {
+  run(args: readonly string[], options: { input?: string | Buffer; env?: NodeJS.ProcessEnv } = {}): Result {
     const r = spawnSync(TPOD, args, { env: { ...this.env, ...options.env }, input: options.input ?? '', encoding: 'utf8', timeout: 60_000 });
     return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
   }

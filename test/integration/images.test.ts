@@ -7,15 +7,18 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { gzipSync } from 'node:zlib';
 import {
   beyondRangeImage,
   busyboxImage,
+  busyboxLayer,
   hostileLayers,
   largeImage,
   multiArchIndex,
   multiLayerImage,
   ownersImage,
 } from '../registry/images.js';
+import { tar } from '../registry/tar-writer.js';
 import { Sandbox, TPOD, runAsync, whyNotRunnable } from './helpers.js';
 
 const registries = inject('registries');
@@ -33,7 +36,8 @@ function inImage(box: Sandbox, image: string, script: string) {
     'unshare',
     'sh',
     '-c',
-    `m=$(mktemp -d) && mount -t overlay overlay -o "lowerdir=${lower},userxattr" "$m" && cd "$m" && (${script}); s=$?; cd / && umount "$m" && rmdir "$m"; exit $s`,
+    // An upper layer as a container has: the kernel wants two lower layers without one.
+    `d=$(mktemp -d) && mkdir $d/u $d/w $d/m && mount -t overlay overlay -o "lowerdir=${lower},upperdir=$d/u,workdir=$d/w,userxattr" $d/m && cd $d/m && (${script}); s=$?; cd / && umount $d/m && rm -rf $d; exit $s`,
   ]);
 }
 
@@ -217,6 +221,34 @@ describe.skipIf(skip)(`images${skip ? ` (skipped: ${skip})` : ''}`, () => {
     const missing = box.run(['rmi', 'no-such-image']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe('Error: no-such-image: image not known\n');
+  });
+
+  it('imports a root filesystem tarball with config changes, and prunes the image once it has no name', () => {
+    const rootfs = gzipSync(tar([...busyboxLayer(), { name: 'etc/imported', data: 'from a tarball\n', uid: 1000, gid: 1000 }]));
+    const r = box.run(['import', '--change', 'CMD ["/bin/sh", "-c", "cat /etc/imported"]', '--change', 'ENV GREETING=hello', '-m', 'by a test', '-', 'imported:1'], { input: rootfs });
+    expect(r.code, r.stderr).toBe(0);
+    const id = r.stdout.trim();
+    expect(id).toMatch(/^sha256:[a-f0-9]{64}$/);
+    const [inspect] = JSON.parse(box.run(['image', 'inspect', 'imported:1']).stdout);
+    expect(inspect.Id).toBe(id.slice(7));
+    expect(inspect.RepoTags).toEqual(['localhost/imported:1']);
+    expect(inspect.Config.Cmd).toEqual(['/bin/sh', '-c', 'cat /etc/imported']);
+    expect(inspect.Config.Env).toEqual(['GREETING=hello']);
+    expect(inspect.History[0].comment).toBe('by a test');
+    expect(inImage(box, 'imported:1', 'cat etc/imported; stat -c %u etc/imported').stdout).toBe('from a tarball\n1000\n');
+
+    const bad = box.run(['import', '--change', 'FROM scratch', '-'], { input: rootfs });
+    expect(bad.code).toBe(125);
+    expect(bad.stderr).toBe('Error: --change FROM: not one of CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR\n');
+
+    box.run(['untag', 'imported:1']);
+    const prune = box.run(['image', 'prune', '--force']);
+    expect(prune.code, prune.stderr).toBe(0);
+    // Other tests leave images whose names moved on: those go too, and only those.
+    expect(prune.stdout.split('\n')).toContain(id.slice(7));
+    expect(box.run(['images', '--format', '{{.Repository}}']).stdout).not.toContain('<none>');
+    expect(box.run(['images', '-q']).stdout).not.toBe('');
+    expect(box.run(['image', 'inspect', id.slice(7)]).code).toBe(125);
   });
 
   it('survives a pull killed at any moment, and two pulls of one image at once', async () => {
