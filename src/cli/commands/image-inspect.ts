@@ -1,7 +1,5 @@
-import { loadRegistriesConf } from '../../config/registries.js';
 import { contextFromEnv } from '../../engine/context.js';
 import { findImage, inspectImage } from '../../engine/images.js';
-import { Store } from '../../storage/store.js';
 import { formatOption } from '../options/format.js';
 import { renderTemplate } from '../output/template.js';
 import type { CommandSpec } from '../spec.js';
@@ -14,8 +12,8 @@ export const imageInspect: CommandSpec = {
   options: [formatOption('{{.Id}} {{.Config.Cmd}}')],
   run: async (args) => {
     const ctx = contextFromEnv(process.env);
-    const store = new Store(ctx.paths.storageDir);
-    const conf = loadRegistriesConf(ctx.env);
+    const store = ctx.store();
+    const conf = ctx.registries();
     const reports = (args.image as string[]).map((name) => inspectImage(store, findImage(store, conf, String(name))));
     const format = args.format as string | undefined;
     if (format && format !== 'json') process.stdout.write(reports.map((r) => `${renderTemplate(format, r)}\n`).join(''));

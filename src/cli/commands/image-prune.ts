@@ -1,6 +1,5 @@
 import { contextFromEnv } from '../../engine/context.js';
 import { pruneImages } from '../../engine/images.js';
-import { Store } from '../../storage/store.js';
 import { ask } from '../prompt.js';
 import type { CommandSpec } from '../spec.js';
 
@@ -21,6 +20,6 @@ export const imagePrune: CommandSpec = {
       process.stdout.write(`WARNING! This command removes ${what}.\n`);
       if (!/^y(es)?$/i.test(ask('Are you sure you want to continue? [y/N] '))) return;
     }
-    for (const id of pruneImages(new Store(ctx.paths.storageDir), Boolean(args.all))) process.stdout.write(`${id}\n`);
+    for (const id of pruneImages(ctx.store(), Boolean(args.all))) process.stdout.write(`${id}\n`);
   },
 };

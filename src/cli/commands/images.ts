@@ -1,6 +1,5 @@
 import { contextFromEnv } from '../../engine/context.js';
 import { type ImageRow, listImages } from '../../engine/images.js';
-import { Store } from '../../storage/store.js';
 import { formatOption } from '../options/format.js';
 import { renderTemplate } from '../output/template.js';
 import { table } from '../output/table.js';
@@ -62,7 +61,7 @@ export const imageList: CommandSpec = {
   differences: '--filter and --sort are not supported yet.',
   run: async (args) => {
     const ctx = contextFromEnv(process.env);
-    const rows = listImages(new Store(ctx.paths.storageDir));
+    const rows = listImages(ctx.store());
     const noTrunc = Boolean(args['no-trunc']);
     const format = args.format as string | undefined;
     if (args.quiet) {

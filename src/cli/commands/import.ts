@@ -3,7 +3,6 @@ import { contextFromEnv } from '../../engine/context.js';
 import { importImage } from '../../engine/import.js';
 import { nameForTag } from '../../engine/images.js';
 import { TpodError } from '../../errors.js';
-import { Store } from '../../storage/store.js';
 import { type CommandSpec, fileArgument } from '../spec.js';
 
 export const importCommand: CommandSpec = {
@@ -28,7 +27,7 @@ export const importCommand: CommandSpec = {
     const ctx = contextFromEnv(process.env);
     const source = fileArgument(args.source);
     if (/^https?:\/\//.test(source)) throw new TpodError(`${source}: importing from a URL is not supported yet`, { hint: 'download it first' });
-    const record = await importImage(new Store(ctx.paths.storageDir), source === '-' ? process.stdin : createReadStream(source), {
+    const record = await importImage(ctx.store(), source === '-' ? process.stdin : createReadStream(source), {
       changes: ((args.change as string[] | undefined) ?? []).map(String),
       message: args.message as string | undefined,
       name: args.reference ? nameForTag(String(args.reference)) : undefined,

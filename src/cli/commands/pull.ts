@@ -1,8 +1,6 @@
-import { loadRegistriesConf } from '../../config/registries.js';
 import { contextFromEnv } from '../../engine/context.js';
 import { pullImage } from '../../engine/pull.js';
 import { type Platform, hostPlatform, parsePlatform } from '../../image/manifest.js';
-import { Store } from '../../storage/store.js';
 import { plainProgress, terminalProgress } from '../output/progress.js';
 import { registryAccess, registryOptions } from '../options/registry.js';
 import type { Args, CommandSpec } from '../spec.js';
@@ -43,7 +41,7 @@ export const pull: CommandSpec = {
   run: async (args) => {
     const ctx = contextFromEnv(process.env);
     const listener = args.quiet ? undefined : process.stderr.isTTY ? terminalProgress(process.stderr) : plainProgress(process.stderr);
-    const report = await pullImage(new Store(ctx.paths.storageDir), loadRegistriesConf(ctx.env), String(args.image), ctx.env, {
+    const report = await pullImage(ctx.store(), ctx.registries(), String(args.image), ctx.env, {
       ...registryAccess(args),
       platform: platformFrom(args),
       ...(listener ? { listener } : {}),

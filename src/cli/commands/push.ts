@@ -1,8 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { loadRegistriesConf } from '../../config/registries.js';
 import { contextFromEnv } from '../../engine/context.js';
 import { pushImage } from '../../engine/push.js';
-import { Store } from '../../storage/store.js';
 import { plainProgress, terminalProgress } from '../output/progress.js';
 import { registryAccess, registryOptions } from '../options/registry.js';
 import type { CommandSpec } from '../spec.js';
@@ -28,7 +26,7 @@ export const push: CommandSpec = {
   run: async (args) => {
     const ctx = contextFromEnv(process.env);
     const listener = args.quiet ? undefined : process.stderr.isTTY ? terminalProgress(process.stderr) : plainProgress(process.stderr);
-    const digest = await pushImage(new Store(ctx.paths.storageDir), loadRegistriesConf(ctx.env), String(args.image), args.destination as string | undefined, ctx.env, {
+    const digest = await pushImage(ctx.store(), ctx.registries(), String(args.image), args.destination as string | undefined, ctx.env, {
       ...registryAccess(args),
       ...(listener ? { listener } : {}),
     });

@@ -1,8 +1,6 @@
-import { loadRegistriesConf } from '../../config/registries.js';
 import { TpodError, errorLine } from '../../errors.js';
 import { contextFromEnv } from '../../engine/context.js';
 import { NoSuchImage, removeImage } from '../../engine/images.js';
-import { Store } from '../../storage/store.js';
 import type { CommandSpec } from '../spec.js';
 
 export const imageRemove: CommandSpec = {
@@ -20,8 +18,8 @@ export const imageRemove: CommandSpec = {
   differences: 'There are no containers yet, so nothing stops the removal of an image a container uses.',
   run: async (args) => {
     const ctx = contextFromEnv(process.env);
-    const store = new Store(ctx.paths.storageDir);
-    const conf = loadRegistriesConf(ctx.env);
+    const store = ctx.store();
+    const conf = ctx.registries();
     const given = ((args.image as string[] | undefined) ?? []).map(String);
     if (args.all && given.length) throw new TpodError('--all and image names cannot be given together');
     if (!args.all && !given.length) throw new TpodError('name at least one image, or use --all');

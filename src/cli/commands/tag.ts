@@ -1,7 +1,5 @@
-import { loadRegistriesConf } from '../../config/registries.js';
 import { contextFromEnv } from '../../engine/context.js';
 import { tagImage } from '../../engine/images.js';
-import { Store } from '../../storage/store.js';
 import type { CommandSpec } from '../spec.js';
 
 export const imageTag: CommandSpec = {
@@ -16,7 +14,7 @@ export const imageTag: CommandSpec = {
   examples: [{ command: 'tpod tag alpine myalpine:1', describe: 'alpine is now also localhost/myalpine:1' }],
   run: async (args) => {
     const ctx = contextFromEnv(process.env);
-    tagImage(new Store(ctx.paths.storageDir), loadRegistriesConf(ctx.env), String(args.image), (args.target as string[]).map(String));
+    tagImage(ctx.store(), ctx.registries(), String(args.image), (args.target as string[]).map(String));
   },
 };
 

@@ -1,7 +1,5 @@
-import { loadRegistriesConf } from '../../config/registries.js';
 import { contextFromEnv } from '../../engine/context.js';
 import { untagImage } from '../../engine/images.js';
-import { Store } from '../../storage/store.js';
 import type { CommandSpec } from '../spec.js';
 
 export const imageUntag: CommandSpec = {
@@ -14,7 +12,7 @@ export const imageUntag: CommandSpec = {
   ],
   run: async (args) => {
     const ctx = contextFromEnv(process.env);
-    untagImage(new Store(ctx.paths.storageDir), loadRegistriesConf(ctx.env), String(args.image), ((args.name as string[] | undefined) ?? []).map(String));
+    untagImage(ctx.store(), ctx.registries(), String(args.image), ((args.name as string[] | undefined) ?? []).map(String));
   },
 };
 
