@@ -22,7 +22,6 @@ export function buildParser(argv: readonly string[]): Argv {
     .usage('Usage: tpod [OPTIONS] COMMAND\n\nA rootless, daemonless container engine with podman\'s command line.')
     .strict()
     .demandCommand(1, 'missing command')
-    .recommendCommands()
     .version(false)
     .help('help')
     .alias('help', 'h')
