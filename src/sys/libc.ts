@@ -31,6 +31,7 @@ interface Libc {
   fcntl: (fd: number, cmd: number, ...rest: unknown[]) => number;
   mknod: (path: string, mode: number, dev: number) => number;
   lsetxattr: (path: string, name: string, value: Buffer, size: number, flags: number) => number;
+  lgetxattr: (path: string, name: string, value: Buffer | null, size: number) => number;
 }
 
 let libc: Libc | undefined;
@@ -48,6 +49,8 @@ function load(): Libc {
     fcntl: lib.func('int fcntl(int, int, ...)'),
     mknod: lib.func('int mknod(const char *, unsigned int, unsigned long)'),
     lsetxattr: lib.func('int lsetxattr(const char *, const char *, const void *, size_t, int)'),
+    // ssize_t, which koffi does not name: long on Linux.
+    lgetxattr: lib.func('long lgetxattr(const char *, const char *, void *, size_t)'),
   };
   return libc;
 }
@@ -83,6 +86,19 @@ export function mknod(path: string, mode: number, dev = 0): void {
 export function lsetxattr(path: string, name: string, value: string): void {
   const buf = Buffer.from(value);
   check(load().lsetxattr(path, name, buf, buf.length, 0), 'setxattr', path);
+}
+
+/** The value of extended attribute NAME of PATH itself (a symlink is not followed), or undefined when it has none. */
+export function lgetxattr(path: string, name: string): string | undefined {
+  const { lgetxattr: get, koffi } = load();
+  // Asked with no buffer, the call returns the value's size.
+  const size = get(path, name, null, 0);
+  if (size < 0 && koffi.errno() === osConstants.errno.ENODATA) return undefined;
+  check(size, 'getxattr', path);
+  const buf = Buffer.alloc(size);
+  const got = get(path, name, buf, size);
+  check(got, 'getxattr', path);
+  return buf.subarray(0, got).toString();
 }
 
 /** Blocks until the lock is ours; it is released when fd is closed. */
