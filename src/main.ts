@@ -6,7 +6,7 @@ import yargs, { type Argv } from 'yargs';
 import { EXIT_TPOD, TpodError, errorLine } from './errors.js';
 import { type LogLevel, enabled, setLogLevel } from './log.js';
 import { commands } from './cli/registry.js';
-import { type Args, type CommandSpec, globalOptions, toYargs } from './cli/spec.js';
+import { type Args, type CommandSpec, PARSER_CONFIGURATION, globalOptions, toYargs } from './cli/spec.js';
 
 /** Set by the command that ran; yargs itself only ever reports success or failure. */
 let exitCode = 0;
@@ -21,6 +21,7 @@ export function buildParser(argv: readonly string[]): Argv {
     .scriptName('tpod')
     .usage('Usage: tpod [OPTIONS] COMMAND\n\nA rootless, daemonless container engine with podman\'s command line.')
     .strict()
+    .parserConfiguration(PARSER_CONFIGURATION)
     .demandCommand(1, 'missing command')
     .version(false)
     .help('help')

@@ -59,6 +59,12 @@ export interface CommandSpec {
   readonly run?: (args: Args) => Promise<number | void>;
 }
 
+/**
+ * How yargs reads every command line. podman has options that start with
+ * no- (--no-trunc), which yargs would otherwise read as negations of others.
+ */
+export const PARSER_CONFIGURATION = { 'boolean-negation': false } as const;
+
 /** Global options, valid before and after the command name. */
 export const globalOptions: readonly OptionSpec[] = [
   {
@@ -108,7 +114,7 @@ export function toYargs(spec: CommandSpec, onRun: (spec: CommandSpec, args: Args
       if (spec.subcommands?.length) y.demandCommand(1, `${spec.name} needs a subcommand`);
       if (spec.passThrough) {
         // Another program's words: yargs must not turn "1e3" into 1000 or "0x10" into 16.
-        y.parserConfiguration({ 'halt-at-non-option': true, 'unknown-options-as-args': true, 'parse-positional-numbers': false });
+        y.parserConfiguration({ ...PARSER_CONFIGURATION, 'halt-at-non-option': true, 'unknown-options-as-args': true, 'parse-positional-numbers': false });
       }
       for (const e of spec.examples ?? []) y.example(e.command, e.describe);
       return y;

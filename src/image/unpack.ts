@@ -239,6 +239,7 @@ class LayerWriter {
         clear(path, false);
         mknod(path, S_IFIFO | mode, 0);
         this.owner(entry, () => lchownSync(path, uid, gid));
+        lutimesSync(path, mtime, mtime);
         return undefined;
       }
       case 'CharacterDevice':

@@ -129,3 +129,10 @@ export function expectedMap(file: string, id: number): string[] {
 export function mapLines(text: string): string[] {
   return text.trim().split('\n').map((l) => l.trim().split(/\s+/).join(' '));
 }
+
+/** The full ids of the images in BOX's store, as `tpod images -q --no-trunc` lists them. */
+export function storedIds(box: Sandbox): string {
+  const r = box.run(['images', '-q', '--no-trunc']);
+  if (r.code !== 0) throw new Error(`tpod images failed: ${r.stderr}`);
+  return r.stdout;
+}

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildImage, busyboxImage, busyboxLayer } from '../registry/images.js';
 import { type Proxy, startProxy } from '../registry/proxy.js';
-import { Sandbox, whyNotRunnable } from './helpers.js';
+import { Sandbox, storedIds, whyNotRunnable } from './helpers.js';
 
 const registries = inject('registries');
 const skip = whyNotRunnable() ?? inject('registriesMissing');
@@ -29,7 +29,7 @@ describe.skipIf(skip)(`registry behaviour${skip ? ` (skipped: ${skip})` : ''}`, 
   });
 
   const nothingKept = (configDigest: string) => {
-    expect(box.run(['images', '-q', '--no-trunc']).stdout).not.toContain(configDigest.slice(7));
+    expect(storedIds(box)).not.toContain(configDigest.slice(7));
     expect(readdirSync(join(box.env.XDG_DATA_HOME!, 'tpod/tmp'))).toEqual([]);
   };
 

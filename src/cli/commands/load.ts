@@ -2,7 +2,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { TpodError } from '../../errors.js';
 import { loadArchive } from '../../engine/archive.js';
 import { contextFromEnv } from '../../engine/context.js';
-import type { CommandSpec } from '../spec.js';
+import { type CommandSpec, fileArgument } from '../spec.js';
 
 export const load: CommandSpec = {
   name: 'load',
@@ -21,7 +21,9 @@ export const load: CommandSpec = {
   ],
   differences: 'tpod load prints no progress, only the "Loaded image" lines. Directories (oci-dir, docker-dir) are not read yet.',
   run: async (args) => {
-    const input = args.input as string | undefined;
+    // -i - is standard input too, as with podman.
+    const given = args.input === undefined ? undefined : fileArgument(args.input);
+    const input = given === '-' ? undefined : given;
     if (input === undefined && process.stdin.isTTY) throw new TpodError('cannot read from terminal, use command-line redirection or the --input flag');
     if (input !== undefined && !existsSync(input)) throw new TpodError(`${input}: no such file or directory`);
     const ctx = contextFromEnv(process.env);
