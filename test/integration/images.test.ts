@@ -25,6 +25,7 @@ const registries = inject('registries');
 const skip = whyNotRunnable() ?? inject('registriesMissing');
 const insecure = '--tls-verify=false';
 let repoCount = 0;
+const hasPodman = spawnSync('sh', ['-c', 'command -v podman']).status === 0;
 const repo = (what: string) => `tpod-test/${what}-${process.pid}-${repoCount++}`;
 
 /** What a container would see: the image's layers mounted as tpod will, in tpod's namespace (kernel overlay with userxattr, or fuse-overlayfs). */
@@ -107,6 +108,7 @@ describe.skipIf(skip)(`images${skip ? ` (skipped: ${skip})` : ''}`, () => {
     expect(table.stdout).toMatch(new RegExp(`\\n${registries!.open}/${path} +v1 +${id} +\\S.* +[\\d.]+ [kM]B\\n`));
     expect(box.run(['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}']).stdout).toContain(`${name} ${id}\n`);
     expect(box.run(['images', '-q']).stdout.split('\n')).toContain(id);
+    expect(box.run(['images', '--digests']).stdout).toMatch(new RegExp(`\\n${registries!.open}/${path} +v1 +${image.digest} +${id} `));
 
     expect(box.run(['tag', name, 'mine', 'other/thing:2']).code).toBe(0);
     const json = JSON.parse(box.run(['images', '--format', 'json']).stdout) as { Id: string; RepoTags: string[]; RepoDigests: string[] }[];
@@ -368,4 +370,24 @@ describe.skipIf(skip)(`registry authentication${skip ? ` (skipped: ${skip})` : '
       expect(box.run(['logout', host]).code).toBe(125);
     });
   }
+
+  it.skipIf(!hasPodman)(`shares podman's logins both ways${hasPodman ? '' : ' (skipped: podman is not installed)'}`, async () => {
+    const host = registries!.basic;
+    const path = `private/${repo('podman-login')}`;
+    const auth = { username: registries!.username, password: registries!.password };
+    await busyboxImage().push(host, path, 'latest', auth);
+    const podman = (...args: string[]) =>
+      spawnSync('podman', ['--root', join(box.dir, 'podman-root'), '--runroot', join(box.dir, 'podman-run'), ...args], { env: box.env, encoding: 'utf8', input: auth.password });
+    const login = podman('login', insecure, '-u', auth.username, '--password-stdin', host);
+    expect(login.status, login.stderr).toBe(0);
+    const pulled = box.run(['pull', '-q', insecure, `${host}/${path}:latest`]);
+    expect(pulled.code, pulled.stderr).toBe(0);
+    expect(podman('logout', host).status).toBe(0);
+    expect(box.run(['pull', '-q', insecure, `${host}/${path}:latest`]).code).toBe(125);
+
+    box.run(['login', insecure, '-u', auth.username, '--password-stdin', host], { input: auth.password });
+    const podmanPull = podman('pull', '-q', insecure, `${host}/${path}:latest`);
+    expect(podmanPull.status, podmanPull.stderr).toBe(0);
+    spawnSync('podman', ['unshare', 'rm', '-rf', join(box.dir, 'podman-root')], { env: box.env });
+  });
 });
