@@ -13,10 +13,9 @@
  * extracts the missing layers, and puts nothing in the store until all of it
  * has been verified.
  */
-import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { Readable, Transform, type Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
@@ -37,12 +36,12 @@ import {
 import { TAR_END, exportLayer, tarHeader, tarPadding } from '../image/export-layer.js';
 import { type Descriptor, type ImageConfig, MEDIA_TYPES, hostPlatform, parseManifest, selectManifest } from '../image/manifest.js';
 import { formatReference, isDigest } from '../image/reference.js';
+import { meter, sha256 } from '../image/digest.js';
 import { cleanEntryPath, fileCompression, unpackLayer } from '../image/unpack.js';
 import type { ImageRecord, LayerRecord, Store } from '../storage/store.js';
 import { findImage, lookupNames } from './images.js';
 import { layerMediaType } from './push.js';
 
-const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 const hex = (digest: string) => digest.replace(/^sha256:/, '');
 
 /** A file in the staging directory, with what it holds. */
@@ -52,19 +51,6 @@ interface Blob {
   readonly size: number;
 }
 
-/** A pass-through stream that hashes and counts what goes through it. */
-function meter() {
-  const hash = createHash('sha256');
-  let size = 0;
-  const stream = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      size += chunk.length;
-      done(null, chunk);
-    },
-  });
-  return { stream, result: () => ({ digest: `sha256:${hash.digest('hex')}`, size }) };
-}
 
 /* ---------------------------------------------------------------- save */
 

@@ -1,10 +1,10 @@
 /** `tpod import`: a root filesystem tarball becomes a one-layer image. */
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { applyChange } from '../image/changes.js';
+import { meter, sha256 } from '../image/digest.js';
 import { type ImageConfig, MEDIA_TYPES, hostPlatform } from '../image/manifest.js';
 import { fileCompression, unpackLayer } from '../image/unpack.js';
 import { type ImageRecord, Store } from '../storage/store.js';
@@ -17,12 +17,6 @@ export interface ImportOptions {
   readonly name: string | undefined;
 }
 
-async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(file), hash);
-  return `sha256:${hash.digest('hex')}`;
-}
-
 export async function importImage(store: Store, source: Readable, options: ImportOptions): Promise<ImageRecord> {
   let config: ImageConfig['config'] = {};
   for (const change of options.changes) config = applyChange(config, change);
@@ -30,11 +24,11 @@ export async function importImage(store: Store, source: Readable, options: Impor
   const staged = store.staging();
   try {
     const blob = join(staged, 'blob');
-    await pipeline(source, createWriteStream(blob, { mode: 0o600 }));
-    const compressedDigest = await sha256File(blob);
+    const measured = meter();
+    await pipeline(source, measured.stream, createWriteStream(blob, { mode: 0o600 }));
+    const { digest: compressedDigest, size: compressedSize } = measured.result();
     mkdirSync(join(staged, 'diff'));
     const { diffId, size } = await unpackLayer(blob, join(staged, 'diff'), { layer: compressedDigest });
-    const compressedSize = statSync(blob).size;
     const kept = `${staged}.blob`;
     renameSync(blob, kept);
     try {
@@ -53,7 +47,7 @@ export async function importImage(store: Store, source: Readable, options: Impor
       history: [{ created, created_by: 'tpod import', ...(options.message ? { comment: options.message } : {}) }],
     };
     const configBytes = Buffer.from(JSON.stringify(imageConfig));
-    const id = createHash('sha256').update(configBytes).digest('hex');
+    const id = sha256(configBytes).slice(7);
     // The layer may have been stored before, from another blob: the manifest names the one kept.
     const layer = store.layer(diffId);
     const gzip = fileCompression(store.blobPath(layer.compressedDigest)) === 'gzip';
@@ -69,7 +63,7 @@ export async function importImage(store: Store, source: Readable, options: Impor
       {
         id,
         names: options.name ? [options.name] : [],
-        digest: `sha256:${createHash('sha256').update(manifest).digest('hex')}`,
+        digest: sha256(manifest),
         manifestMediaType: MEDIA_TYPES.ociManifest,
         layers: [diffId],
         size,

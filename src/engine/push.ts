@@ -3,12 +3,12 @@
  * blobs they were pulled as (the store keeps them), so a pushed image keeps
  * its digests, and blobs the registry has already are not sent again.
  */
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { authFiles, lookupCredentials } from '../config/auth.js';
 import { type RegistriesConf, registryConfig } from '../config/registries.js';
 import { TpodError } from '../errors.js';
+import { sha256 } from '../image/digest.js';
 import { type Descriptor, type ImageManifest, MEDIA_TYPES } from '../image/manifest.js';
 import { formatReference, parseReference, withDefaultTag } from '../image/reference.js';
 import { RegistryClient } from '../image/registry.js';
@@ -79,5 +79,5 @@ export async function pushImage(store: Store, conf: RegistriesConf, image: strin
   const same = JSON.stringify(stored.layers.map((l) => [l.digest, l.mediaType])) === JSON.stringify(layers.map((l) => [l.digest, l.mediaType]));
   const bytes = same ? store.manifest(record.id) : Buffer.from(JSON.stringify(manifest));
   await client.putManifest(ref.digest ?? ref.tag ?? 'latest', bytes, manifest.mediaType);
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  return sha256(bytes);
 }

@@ -4,15 +4,14 @@
  * digest. Nothing a registry sends is trusted: a blob is kept only when its
  * sha256 matches.
  */
-import { createHash } from 'node:crypto';
 import { createWriteStream, rmSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
 import fetch, { type RequestInit, type Response } from 'node-fetch';
 import type { Credentials } from '../config/auth.js';
 import { TpodError } from '../errors.js';
 import { log } from '../log.js';
+import { meter, sha256 } from './digest.js';
 
 export interface Endpoint {
   /** host[:port] to connect to (a mirror's, or the registry's own). */
@@ -156,7 +155,7 @@ export class RegistryClient {
     if (response.status === 404) throw new TpodError(`${this.what()}:${reference}: image not known to the registry`);
     if (!response.ok) throw new TpodError(`${this.what()}:${reference}: the registry answered HTTP ${response.status}`);
     const bytes = Buffer.from(await response.arrayBuffer());
-    const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    const digest = sha256(bytes);
     if (reference.startsWith('sha256:') && reference !== digest) {
       throw new TpodError(`${this.what()}@${reference}: the registry sent a manifest with digest ${digest}`);
     }
@@ -167,7 +166,7 @@ export class RegistryClient {
     const response = await this.request(`/v2/${this.repository}/blobs/${digest}`);
     if (!response.ok) throw new TpodError(`${this.what()}: blob ${digest}: HTTP ${response.status}`);
     const bytes = Buffer.from(await response.arrayBuffer());
-    const actual = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    const actual = sha256(bytes);
     if (actual !== digest) throw new TpodError(`${this.what()}: blob ${digest} arrived with digest ${actual}; nothing of it was kept`);
     return bytes;
   }
@@ -176,28 +175,20 @@ export class RegistryClient {
   async downloadBlob(digest: string, file: string, onBytes: (n: number) => void = () => {}): Promise<number> {
     let lastError: unknown;
     for (let attempt = 0; attempt < RETRIES; attempt++) {
-      const hash = createHash('sha256');
-      let size = 0;
+      const tap = meter(onBytes);
       try {
         const response = await this.request(`/v2/${this.repository}/blobs/${digest}`);
         if (!response.ok || !response.body) throw new TpodError(`${this.what()}: blob ${digest}: HTTP ${response.status}`);
-        const tap = new Transform({
-          transform(chunk: Buffer, _enc, done) {
-            hash.update(chunk);
-            size += chunk.length;
-            onBytes(chunk.length);
-            done(null, chunk);
-          },
-        });
-        await pipeline(response.body, tap, createWriteStream(file, { mode: 0o600 }));
+        await pipeline(response.body, tap.stream, createWriteStream(file, { mode: 0o600 }));
       } catch (err) {
         rmSync(file, { force: true });
         if (err instanceof TpodError) throw err;
         lastError = err;
-        onBytes(-size);
+        // Progress started over: take back what this attempt counted.
+        onBytes(-tap.result().size);
         continue;
       }
-      const actual = `sha256:${hash.digest('hex')}`;
+      const { digest: actual, size } = tap.result();
       if (actual !== digest) {
         rmSync(file, { force: true });
         throw new TpodError(`${this.what()}: blob ${digest} arrived with digest ${actual}; nothing of it was kept`);

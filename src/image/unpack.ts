@@ -35,9 +35,7 @@ import {
   constants,
   type Stats,
 } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { join, posix } from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
@@ -45,6 +43,7 @@ import { TpodError, errnoCode } from '../errors.js';
 import { log } from '../log.js';
 import { parseIdMap } from '../rootless/proc.js';
 import { S_IFCHR, S_IFIFO, lsetxattr, mknod } from '../sys/libc.js';
+import { meter } from './digest.js';
 
 const WHITEOUT = '.wh.';
 const OPAQUE = '.wh..wh..opq';
@@ -309,22 +308,15 @@ export async function unpackLayer(file: string, root: string, options: UnpackOpt
     });
   });
 
-  const hash = createHash('sha256');
-  let size = 0;
-  const measure = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      size += chunk.length;
-      done(null, chunk);
-    },
-  });
+  const measure = meter();
   try {
-    if (compression === 'gzip') await pipeline(createReadStream(file), createGunzip(), measure, parser);
-    else await pipeline(createReadStream(file), measure, parser);
+    if (compression === 'gzip') await pipeline(createReadStream(file), createGunzip(), measure.stream, parser);
+    else await pipeline(createReadStream(file), measure.stream, parser);
   } catch (err) {
     throw failure ?? new TpodError(`layer ${options.layer} is not a valid tar archive: ${(err as Error).message}`);
   }
   if (failure) throw failure;
   writer.finish();
-  return { size, diffId: `sha256:${hash.digest('hex')}` };
+  const { digest: diffId, size } = measure.result();
+  return { size, diffId };
 }

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type TestImage, buildImage, busyboxLayer, multiLayerImage, ownersImage } from '../registry/images.js';
 import { sha256 } from '../registry/push.js';
 import { tar } from '../registry/tar-writer.js';
-import { Sandbox, TPOD, readOr, whyNotRunnable } from './helpers.js';
+import { Sandbox, TPOD, inImage, readOr, whyNotRunnable } from './helpers.js';
 
 const registries = inject('registries');
 const skip = whyNotRunnable() ?? inject('registriesMissing');
@@ -72,17 +72,9 @@ function awkwardImage(): TestImage {
   ]);
 }
 
-/** What a container would see: the image's layers under a kernel overlay, as images.test.ts mounts them. */
-function inImage(box: Sandbox, image: string, script: string) {
-  const inspect = box.run(['image', 'inspect', '--format', '{{.GraphDriver.Data.LowerDirs}}', image]);
-  expect(inspect.code, inspect.stderr).toBe(0);
-  const lower = inspect.stdout.trim();
-  const r = box.run([
-    'unshare',
-    'sh',
-    '-c',
-    `m=$(mktemp -d) && mount -t overlay overlay -o "lowerdir=${lower},userxattr" "$m" && cd "$m" && (${script}); s=$?; cd / && umount "$m" && rmdir "$m"; exit $s`,
-  ]);
+/** What a container would see in IMAGE: SCRIPT's output, which must print nothing on stderr. */
+function seenIn(box: Sandbox, image: string, script: string): string {
+  const r = inImage(box, image, script);
   expect(r.stderr).toBe('');
   return r.stdout;
 }
@@ -141,9 +133,9 @@ describe.skipIf(skip)(`save and load${skip ? ` (skipped: ${skip})` : ''}`, () =>
         expect(piped.stdout.toString()).toBe(`Loaded image: ${owners}\n`);
 
         expect(imageIds(target).sort()).toEqual([multiImage.configDigest, ownersImg.configDigest].map((d) => d.slice(7)).sort());
-        expect(inImage(target, multi, MULTI_SCRIPT)).toBe(MULTI_SEEN);
-        expect(inImage(target, owners, OWNERS_SCRIPT)).toBe(OWNERS_SEEN);
-        expect(inImage(target, owners, LISTING_SCRIPT)).toBe(inImage(source, owners, LISTING_SCRIPT));
+        expect(seenIn(target, multi, MULTI_SCRIPT)).toBe(MULTI_SEEN);
+        expect(seenIn(target, owners, OWNERS_SCRIPT)).toBe(OWNERS_SEEN);
+        expect(seenIn(target, owners, LISTING_SCRIPT)).toBe(seenIn(source, owners, LISTING_SCRIPT));
         expect(readdirSync(join(target.env.XDG_DATA_HOME!, 'tpod/tmp'))).toEqual([]);
       } finally {
         target.destroy();
@@ -196,10 +188,10 @@ describe.skipIf(skip)(`save and load${skip ? ` (skipped: ${skip})` : ''}`, () =>
           const loaded = target.run(['load', '-i', file]);
           expect(loaded.code, loaded.stderr).toBe(0);
           expect(loaded.stdout).toBe(`Loaded image: ${name}\n`);
-          expect(fifoTimeless(inImage(target, name, LISTING_SCRIPT))).toBe(fifoTimeless(inImage(box, name, LISTING_SCRIPT)));
+          expect(fifoTimeless(seenIn(target, name, LISTING_SCRIPT))).toBe(fifoTimeless(seenIn(box, name, LISTING_SCRIPT)));
         }
-        expect(inImage(target, multi, MULTI_SCRIPT)).toBe(MULTI_SEEN);
-        expect(inImage(target, owners, OWNERS_SCRIPT)).toBe(OWNERS_SEEN);
+        expect(seenIn(target, multi, MULTI_SCRIPT)).toBe(MULTI_SEEN);
+        expect(seenIn(target, owners, OWNERS_SCRIPT)).toBe(OWNERS_SEEN);
         // tar-writer's headers are not tpod's: the layers, and so the image, got new digests.
         const inspect = JSON.parse(target.run(['image', 'inspect', awkward]).stdout)[0] as { Id: string; RootFS: { Layers: string[] } };
         expect(inspect.Id).not.toBe(awkwardImg.configDigest.slice(7));
@@ -207,7 +199,7 @@ describe.skipIf(skip)(`save and load${skip ? ` (skipped: ${skip})` : ''}`, () =>
         expect(config.rootfs.diff_ids).toEqual(inspect.RootFS.Layers);
         expect(target.run(['rmi', '-a', '-f']).code).toBe(0);
       }
-      expect(inImage(box, awkward, 'cat awkward/hardlink awkward/deep/c*; stat -c %h awkward/original')).toBe('linked\ndeep\n2\n');
+      expect(seenIn(box, awkward, 'cat awkward/hardlink awkward/deep/c*; stat -c %h awkward/original')).toBe('linked\ndeep\n2\n');
     } finally {
       target.destroy();
       box.destroy();
@@ -327,8 +319,8 @@ describe.skipIf(skip || podmanMissing)(`save and load with podman${skip || podma
         expect(loaded.code, loaded.stderr).toBe(0);
         expect(loaded.stdout).toBe(`Loaded image: ${name}\n`);
         expect(podman(['image', 'inspect', '--format', '{{.Id}}', name]).stdout).toBe(`${image.configDigest.slice(7)}\n`);
-        expect(inPodmanImage(name, script)).toBe(inImage(box, name, script));
-        expect(inPodmanImage(name, listing())).toBe(inImage(box, name, listing()));
+        expect(inPodmanImage(name, script)).toBe(seenIn(box, name, script));
+        expect(inPodmanImage(name, listing())).toBe(seenIn(box, name, listing()));
         expect(podman(['rmi', '-f', name]).code).toBe(0);
       }
     }
@@ -356,9 +348,9 @@ describe.skipIf(skip || podmanMissing)(`save and load with podman${skip || podma
         expect(piped.stdout.toString()).toBe(`Loaded image: ${owners}\n`);
 
         expect(imageIds(target).sort()).toEqual([multiImage.configDigest, ownersImg.configDigest].map((d) => d.slice(7)).sort());
-        expect(inImage(target, multi, MULTI_SCRIPT)).toBe(MULTI_SEEN);
-        expect(inImage(target, owners, OWNERS_SCRIPT)).toBe(OWNERS_SEEN);
-        expect(inImage(target, owners, listing())).toBe(inPodmanImage(owners, listing()));
+        expect(seenIn(target, multi, MULTI_SCRIPT)).toBe(MULTI_SEEN);
+        expect(seenIn(target, owners, OWNERS_SCRIPT)).toBe(OWNERS_SEEN);
+        expect(seenIn(target, owners, listing())).toBe(inPodmanImage(owners, listing()));
       } finally {
         target.destroy();
       }

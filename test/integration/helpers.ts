@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'no
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 export const TPOD = fileURLToPath(new URL('../../native/tpod', import.meta.url));
 
@@ -135,4 +136,22 @@ export function storedIds(box: Sandbox): string {
   const r = box.run(['images', '-q', '--no-trunc']);
   if (r.code !== 0) throw new Error(`tpod images failed: ${r.stderr}`);
   return r.stdout;
+}
+
+/** What a container would see: the image's layers mounted as tpod will, in tpod's namespace (kernel overlay with userxattr, or fuse-overlayfs). */
+export function inImage(box: Sandbox, image: string, script: string, mounter: 'kernel' | 'fuse-overlayfs' = 'kernel') {
+  const inspect = box.run(['image', 'inspect', '--format', '{{.GraphDriver.Data.LowerDirs}}', image]);
+  expect(inspect.code, inspect.stderr).toBe(0);
+  const lower = inspect.stdout.trim();
+  return box.run([
+    'unshare',
+    'sh',
+    '-c',
+    // An upper layer as a container has: the kernel wants two lower layers without one.
+    `d=$(mktemp -d) && mkdir $d/u $d/w $d/m && ${
+      mounter === 'kernel'
+        ? `mount -t overlay overlay -o "lowerdir=${lower},upperdir=$d/u,workdir=$d/w,userxattr" $d/m`
+        : `fuse-overlayfs -o "lowerdir=${lower},upperdir=$d/u,workdir=$d/w" $d/m`
+    } && cd $d/m && (${script}); s=$?; cd / && umount $d/m && rm -rf $d; exit $s`,
+  ]);
 }

@@ -19,7 +19,7 @@ import {
   ownersImage,
 } from '../registry/images.js';
 import { tar } from '../registry/tar-writer.js';
-import { Sandbox, TPOD, runAsync, storedIds, whyNotRunnable } from './helpers.js';
+import { Sandbox, TPOD, inImage, runAsync, storedIds, whyNotRunnable } from './helpers.js';
 
 const registries = inject('registries');
 const skip = whyNotRunnable() ?? inject('registriesMissing');
@@ -27,24 +27,6 @@ const insecure = '--tls-verify=false';
 let repoCount = 0;
 const hasPodman = spawnSync('sh', ['-c', 'command -v podman']).status === 0;
 const repo = (what: string) => `tpod-test/${what}-${process.pid}-${repoCount++}`;
-
-/** What a container would see: the image's layers mounted as tpod will, in tpod's namespace (kernel overlay with userxattr, or fuse-overlayfs). */
-function inImage(box: Sandbox, image: string, script: string, mounter: 'kernel' | 'fuse-overlayfs' = 'kernel') {
-  const inspect = box.run(['image', 'inspect', '--format', '{{.GraphDriver.Data.LowerDirs}}', image]);
-  expect(inspect.code, inspect.stderr).toBe(0);
-  const lower = inspect.stdout.trim();
-  return box.run([
-    'unshare',
-    'sh',
-    '-c',
-    // An upper layer as a container has: the kernel wants two lower layers without one.
-    `d=$(mktemp -d) && mkdir $d/u $d/w $d/m && ${
-      mounter === 'kernel'
-        ? `mount -t overlay overlay -o "lowerdir=${lower},upperdir=$d/u,workdir=$d/w,userxattr" $d/m`
-        : `fuse-overlayfs -o "lowerdir=${lower},upperdir=$d/u,workdir=$d/w" $d/m`
-    } && cd $d/m && (${script}); s=$?; cd / && umount $d/m && rm -rf $d; exit $s`,
-  ]);
-}
 
 function layerCount(box: Sandbox): number {
   const dir = join(box.env.XDG_DATA_HOME!, 'tpod/layers');
