@@ -13,8 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { largeImage } from '../test/registry/images.js';
 import { startRegistry } from '../test/registry/server.js';
 
-const runs = Number(process.env.BENCH_RUNS ?? 3);
-const sizeMiB = Number(process.env.BENCH_SIZE_MIB ?? 100);
+const runs = Number(process.env.BENCH_RUNS || 3);
+const sizeMiB = Number(process.env.BENCH_SIZE_MIB || 100);
 const tpod = fileURLToPath(new URL('../native/tpod', import.meta.url));
 const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const runs = Number(process.env.BENCH_RUNS ?? 30);
+const runs = Number(process.env.BENCH_RUNS || 30);
 const tpod = fileURLToPath(new URL('../native/tpod', import.meta.url));
 const dist = (file) => fileURLToPath(new URL(`../dist/${file}`, import.meta.url));
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;

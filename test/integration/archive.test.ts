@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type TestImage, buildImage, busyboxLayer, multiLayerImage, ownersImage } from '../registry/images.js';
+import { OWNERS_SCRIPT, OWNERS_SEEN, type TestImage, buildImage, busyboxLayer, multiLayerImage, ownersImage } from '../registry/images.js';
 import { sha256 } from '../registry/push.js';
 import { tar } from '../registry/tar-writer.js';
 import { Sandbox, TPOD, inImage, readOr, whyNotRunnable } from './helpers.js';
@@ -23,21 +23,6 @@ const repo = (what: string) => `tpod-test/archive-${what}-${process.pid}-${repoC
 /** What the multi-layer image shows once its whiteouts and opaque directory have done their work. */
 const MULTI_SCRIPT = 'cat data/keep data/changed; ls -A data; ls -A opaque';
 const MULTI_SEEN = 'keep\nv2\nchanged\nkeep\nnew\n';
-const OWNERS_SCRIPT = 'stat -c "%n %u:%g %a" owners/* owners/app-dir/file | sort';
-const OWNERS_SEEN = `${[
-  'owners/app 1000:1000 640',
-  'owners/app-dir 1000:1000 750',
-  'owners/app-dir/file 1000:1000 600',
-  'owners/app-link 1000:1000 777',
-  'owners/nobody 65534:65534 600',
-  'owners/root 0:0 644',
-  'owners/setgid 1000:1000 2755',
-  'owners/setuid 0:0 4755',
-  'owners/sticky 0:0 1777',
-  'owners/u5000 5000:5001 755',
-]
-  .sort()
-  .join('\n')}\n`;
 /** Every file below the top with type, owner and mode (STAT adds more), and its content or target. */
 const listing = (stat = '') =>
   `find . -mindepth 1 | LC_ALL=C sort | while IFS= read -r f; do stat -c "%n %F %u:%g %a${stat}" "$f"; if [ -L "$f" ]; then readlink "$f"; elif [ -f "$f" ]; then sha256sum <"$f"; fi; done`;

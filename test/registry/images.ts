@@ -252,6 +252,23 @@ export function ownersImage(options: ImageOptions = {}): TestImage {
   );
 }
 
+/** What ownersImage shows through an overlay: OWNERS_SCRIPT's output in the image's root. */
+export const OWNERS_SCRIPT = 'stat -c "%n %u:%g %a" owners/* owners/app-dir/file | sort';
+export const OWNERS_SEEN = `${[
+  'owners/app 1000:1000 640',
+  'owners/app-dir 1000:1000 750',
+  'owners/app-dir/file 1000:1000 600',
+  'owners/app-link 1000:1000 777',
+  'owners/nobody 65534:65534 600',
+  'owners/root 0:0 644',
+  'owners/setgid 1000:1000 2755',
+  'owners/setuid 0:0 4755',
+  'owners/sticky 0:0 1777',
+  'owners/u5000 5000:5001 755',
+]
+  .sort()
+  .join('\n')}\n`;
+
 /** busybox, then `layers` layers of random (incompressible) data, /large/part-N.bin, sizeMiB in all. */
 export function largeImage(sizeMiB: number, options: ImageOptions & { layers?: number } = {}): TestImage {
   const count = options.layers ?? 4;

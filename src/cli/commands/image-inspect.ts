@@ -1,5 +1,4 @@
 import { contextFromEnv } from '../../engine/context.js';
-import { findImage, inspectImage } from '../../engine/images.js';
 import { formatOption } from '../options/format.js';
 import { renderTemplate } from '../output/template.js';
 import type { CommandSpec } from '../spec.js';
@@ -11,6 +10,7 @@ export const imageInspect: CommandSpec = {
   positionals: [{ name: 'image', describe: 'images, by name or id', variadic: true }],
   options: [formatOption('{{.Id}} {{.Config.Cmd}}')],
   run: async (args) => {
+    const { findImage, inspectImage } = await import('../../engine/images.js');
     const ctx = contextFromEnv(process.env);
     const store = ctx.store();
     const conf = ctx.registries();

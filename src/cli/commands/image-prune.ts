@@ -1,5 +1,4 @@
 import { contextFromEnv } from '../../engine/context.js';
-import { pruneImages } from '../../engine/images.js';
 import { ask } from '../prompt.js';
 import type { CommandSpec } from '../spec.js';
 
@@ -14,6 +13,7 @@ export const imagePrune: CommandSpec = {
   ],
   differences: '--filter and --build-cache are not supported yet.',
   run: async (args) => {
+    const { pruneImages } = await import('../../engine/images.js');
     const ctx = contextFromEnv(process.env);
     if (!args.force) {
       const what = args.all ? 'all images without at least one container associated with them' : 'all dangling images';

@@ -1,5 +1,5 @@
 import { contextFromEnv } from '../../engine/context.js';
-import { type ImageRow, listImages } from '../../engine/images.js';
+import type { ImageRow } from '../../engine/images.js';
 import { formatOption } from '../options/format.js';
 import { renderTemplate } from '../output/template.js';
 import { table } from '../output/table.js';
@@ -60,6 +60,7 @@ export const imageList: CommandSpec = {
   ],
   differences: '--filter and --sort are not supported yet.',
   run: async (args) => {
+    const { listImages } = await import('../../engine/images.js');
     const ctx = contextFromEnv(process.env);
     const rows = listImages(ctx.store());
     const noTrunc = Boolean(args['no-trunc']);

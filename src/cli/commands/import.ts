@@ -1,7 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { contextFromEnv } from '../../engine/context.js';
-import { importImage } from '../../engine/import.js';
-import { nameForTag } from '../../engine/images.js';
 import { TpodError } from '../../errors.js';
 import { type CommandSpec, fileArgument } from '../spec.js';
 
@@ -24,6 +22,8 @@ export const importCommand: CommandSpec = {
   examples: [{ command: "tar -C rootfs -c . | tpod import --change 'CMD [\"/bin/sh\"]' - myimage", describe: 'an image from a directory' }],
   differences: 'SOURCE cannot be a URL yet.',
   run: async (args) => {
+    const { importImage } = await import('../../engine/import.js');
+    const { nameForTag } = await import('../../engine/images.js');
     const ctx = contextFromEnv(process.env);
     const source = fileArgument(args.source);
     if (/^https?:\/\//.test(source)) throw new TpodError(`${source}: importing from a URL is not supported yet`, { hint: 'download it first' });

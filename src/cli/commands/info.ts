@@ -1,5 +1,4 @@
 import { contextFromEnv } from '../../engine/context.js';
-import { gatherInfo } from '../../engine/info.js';
 import { formatOption } from '../options/format.js';
 import { printReport } from '../output/print.js';
 import { toYaml } from '../output/yaml.js';
@@ -21,6 +20,7 @@ export const info: CommandSpec = {
   differences:
     "Field names follow podman's where both have the same thing; tpod adds the reason for each choice and a problems list.",
   run: async (args) => {
+    const { gatherInfo } = await import('../../engine/info.js');
     const report = await gatherInfo(contextFromEnv(process.env));
     printReport(report, args.format as string | undefined, () => toYaml(report));
   },

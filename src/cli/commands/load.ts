@@ -1,6 +1,5 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { TpodError } from '../../errors.js';
-import { loadArchive } from '../../engine/archive.js';
 import { contextFromEnv } from '../../engine/context.js';
 import { type CommandSpec, fileArgument } from '../spec.js';
 
@@ -21,6 +20,7 @@ export const load: CommandSpec = {
   ],
   differences: 'tpod load prints no progress, only the "Loaded image" lines. Directories (oci-dir, docker-dir) are not read yet.',
   run: async (args) => {
+    const { loadArchive } = await import('../../engine/archive.js');
     // -i - is standard input too, as with podman.
     const given = args.input === undefined ? undefined : fileArgument(args.input);
     const input = given === '-' ? undefined : given;

@@ -1,5 +1,4 @@
 import { contextFromEnv } from '../../engine/context.js';
-import { login as loginTo } from '../../engine/login.js';
 import { TpodError } from '../../errors.js';
 import { registryAccess, registryOptions } from '../options/registry.js';
 import { ask, readAllStdin } from '../prompt.js';
@@ -22,6 +21,7 @@ export const login: CommandSpec = {
   examples: [{ command: 'echo "$TOKEN" | tpod login -u me --password-stdin quay.io', describe: 'log in from a script' }],
   differences: 'docker.io needs its name given: tpod has no default registry to log in to. Credential helpers (credHelpers) are not used yet.',
   run: async (args) => {
+    const { login: loginTo } = await import('../../engine/login.js');
     const ctx = contextFromEnv(process.env);
     if (args.password !== undefined && args['password-stdin']) throw new TpodError('--password and --password-stdin cannot be given together');
     const username = (args.username as string | undefined) ?? ask('Username: ');

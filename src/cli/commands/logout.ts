@@ -1,5 +1,4 @@
 import { contextFromEnv } from '../../engine/context.js';
-import { logout as logoutOf } from '../../engine/login.js';
 import { TpodError } from '../../errors.js';
 import type { CommandSpec } from '../spec.js';
 
@@ -13,6 +12,7 @@ export const logout: CommandSpec = {
     { name: 'authfile', type: 'string', valueName: 'PATH', describe: 'credentials file (default: podman\'s auth.json; also REGISTRY_AUTH_FILE)', complete: 'files' },
   ],
   run: async (args) => {
+    const { logout: logoutOf } = await import('../../engine/login.js');
     const ctx = contextFromEnv(process.env);
     const registry = args.registry as string | undefined;
     if (!registry && !args.all) throw new TpodError('name a registry, or use --all');

@@ -1,5 +1,4 @@
 import { contextFromEnv } from '../../engine/context.js';
-import { pullImage } from '../../engine/pull.js';
 import { type Platform, hostPlatform, parsePlatform } from '../../image/manifest.js';
 import { plainProgress, terminalProgress } from '../output/progress.js';
 import { registryAccess, registryOptions } from '../options/registry.js';
@@ -39,6 +38,7 @@ export const pull: CommandSpec = {
   differences:
     'A short name is never asked about interactively: short-name-mode is read but tpod behaves as in permissive mode. With no unqualified-search registries configured, tpod uses docker.io where podman refuses the short name. --all-tags, --creds and signature policies are not supported yet.',
   run: async (args) => {
+    const { pullImage } = await import('../../engine/pull.js');
     const ctx = contextFromEnv(process.env);
     const listener = args.quiet ? undefined : process.stderr.isTTY ? terminalProgress(process.stderr) : plainProgress(process.stderr);
     const report = await pullImage(ctx.store(), ctx.registries(), String(args.image), ctx.env, {

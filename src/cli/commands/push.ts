@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs';
 import { contextFromEnv } from '../../engine/context.js';
-import { pushImage } from '../../engine/push.js';
 import { plainProgress, terminalProgress } from '../output/progress.js';
 import { registryAccess, registryOptions } from '../options/registry.js';
 import type { CommandSpec } from '../spec.js';
@@ -24,6 +23,7 @@ export const push: CommandSpec = {
   examples: [{ command: 'tpod push myapp registry.example.com/team/myapp:1.0', describe: 'push a local image under a registry name' }],
   differences: 'Only the docker:// transport (a registry) is supported; --compression-format, --sign-by and --format are not supported yet.',
   run: async (args) => {
+    const { pushImage } = await import('../../engine/push.js');
     const ctx = contextFromEnv(process.env);
     const listener = args.quiet ? undefined : process.stderr.isTTY ? terminalProgress(process.stderr) : plainProgress(process.stderr);
     const digest = await pushImage(ctx.store(), ctx.registries(), String(args.image), args.destination as string | undefined, ctx.env, {

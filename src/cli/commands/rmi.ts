@@ -1,6 +1,5 @@
 import { TpodError, errorLine } from '../../errors.js';
 import { contextFromEnv } from '../../engine/context.js';
-import { NoSuchImage, removeImage } from '../../engine/images.js';
 import type { CommandSpec } from '../spec.js';
 
 export const imageRemove: CommandSpec = {
@@ -17,6 +16,7 @@ export const imageRemove: CommandSpec = {
   ],
   differences: 'There are no containers yet, so nothing stops the removal of an image a container uses.',
   run: async (args) => {
+    const { NoSuchImage, removeImage } = await import('../../engine/images.js');
     const ctx = contextFromEnv(process.env);
     const store = ctx.store();
     const conf = ctx.registries();

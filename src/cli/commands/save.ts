@@ -1,6 +1,5 @@
 import { createWriteStream } from 'node:fs';
 import { TpodError } from '../../errors.js';
-import { saveImages } from '../../engine/archive.js';
 import { contextFromEnv } from '../../engine/context.js';
 import type { ArchiveFormat } from '../../image/archive-format.js';
 import type { CommandSpec } from '../spec.js';
@@ -37,6 +36,7 @@ export const save: CommandSpec = {
   differences:
     'The oci-dir and docker-dir formats, --compress and --uncompressed are not supported yet. podman takes the names after the first as extra tags for it unless -m is given; tpod always saves each named image. tpod prints no progress. The layers of an oci-archive are the blobs as pulled (gzip-compressed or not) where podman compresses them all.',
   run: async (args) => {
+    const { saveImages } = await import('../../engine/archive.js');
     const format = String(args.format);
     if (!(FORMATS as readonly string[]).includes(format)) throw new TpodError(`the ${format} format is not supported yet: use docker-archive or oci-archive`);
     const output = args.output as string | undefined;

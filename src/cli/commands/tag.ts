@@ -1,5 +1,4 @@
 import { contextFromEnv } from '../../engine/context.js';
-import { tagImage } from '../../engine/images.js';
 import type { CommandSpec } from '../spec.js';
 
 export const imageTag: CommandSpec = {
@@ -13,6 +12,7 @@ export const imageTag: CommandSpec = {
   ],
   examples: [{ command: 'tpod tag alpine myalpine:1', describe: 'alpine is now also localhost/myalpine:1' }],
   run: async (args) => {
+    const { tagImage } = await import('../../engine/images.js');
     const ctx = contextFromEnv(process.env);
     tagImage(ctx.store(), ctx.registries(), String(args.image), (args.target as string[]).map(String));
   },

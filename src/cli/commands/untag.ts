@@ -1,5 +1,4 @@
 import { contextFromEnv } from '../../engine/context.js';
-import { untagImage } from '../../engine/images.js';
 import type { CommandSpec } from '../spec.js';
 
 export const imageUntag: CommandSpec = {
@@ -11,6 +10,7 @@ export const imageUntag: CommandSpec = {
     { name: 'name', describe: 'names to remove', variadic: true, optional: true },
   ],
   run: async (args) => {
+    const { untagImage } = await import('../../engine/images.js');
     const ctx = contextFromEnv(process.env);
     untagImage(ctx.store(), ctx.registries(), String(args.image), ((args.name as string[] | undefined) ?? []).map(String));
   },
