@@ -93,6 +93,14 @@ export function usageLine(path: readonly string[], spec: CommandSpec): string {
   return parts.join(' ');
 }
 
+/**
+ * yargs' own "array" takes every word that follows, positionals included;
+ * podman's repeatable options (--change, -e) take one value each time.
+ */
+function yargsType(o: OptionSpec): { type: 'boolean' | 'string' | 'number'; array?: true; nargs?: 1 } {
+  return o.type === 'array' ? { type: 'string', array: true, nargs: 1 } : { type: o.type };
+}
+
 function positionalSyntax(p: PositionalSpec): string {
   const inner = p.variadic ? `${p.name}..` : p.name;
   return p.optional ? `[${inner}]` : `<${inner}>`;
@@ -107,7 +115,7 @@ export function toYargs(spec: CommandSpec, onRun: (spec: CommandSpec, args: Args
     builder: (y: Argv) => {
       for (const o of spec.options ?? []) {
         y.option(o.name, {
-          type: o.type,
+          ...yargsType(o),
           describe: o.describe,
           ...(o.alias ? { alias: o.alias } : {}),
           ...(o.choices ? { choices: [...o.choices] } : {}),

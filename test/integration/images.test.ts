@@ -207,7 +207,8 @@ describe.skipIf(skip)(`images${skip ? ` (skipped: ${skip})` : ''}`, () => {
 
   it('imports a root filesystem tarball with config changes, and prunes the image once it has no name', () => {
     const rootfs = gzipSync(tar([...busyboxLayer(), { name: 'etc/imported', data: 'from a tarball\n', uid: 1000, gid: 1000 }]));
-    const r = box.run(['import', '--change', 'CMD ["/bin/sh", "-c", "cat /etc/imported"]', '--change', 'ENV GREETING=hello', '-m', 'by a test', '-', 'imported:1'], { input: rootfs });
+    // Each --change takes one value: the source and the name after it stay positionals.
+    const r = box.run(['import', '-m', 'by a test', '--change', 'CMD ["/bin/sh", "-c", "cat /etc/imported"]', '--change', 'ENV GREETING=hello', '-', 'imported:1'], { input: rootfs });
     expect(r.code, r.stderr).toBe(0);
     const id = r.stdout.trim();
     expect(id).toMatch(/^sha256:[a-f0-9]{64}$/);
