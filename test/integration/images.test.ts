@@ -224,13 +224,16 @@ describe.skipIf(skip)(`images${skip ? ` (skipped: ${skip})` : ''}`, () => {
     expect(bad.code).toBe(125);
     expect(bad.stderr).toBe('Error: --change FROM: not one of CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR\n');
 
+    const kept = box.run(['import', '--change', 'USER 1000', '-', 'kept:1'], { input: rootfs });
+    expect(kept.code, kept.stderr).toBe(0);
     box.run(['untag', 'imported:1']);
     const prune = box.run(['image', 'prune', '--force']);
     expect(prune.code, prune.stderr).toBe(0);
     // Other tests leave images whose names moved on: those go too, and only those.
     expect(prune.stdout.split('\n')).toContain(id.slice(7));
+    expect(prune.stdout).not.toContain(kept.stdout.trim().slice(7));
     expect(box.run(['images', '--format', '{{.Repository}}']).stdout).not.toContain('<none>');
-    expect(box.run(['images', '-q']).stdout).not.toBe('');
+    expect(box.run(['image', 'inspect', '--format', '{{.Id}}', 'kept:1']).stdout).toBe(`${kept.stdout.trim().slice(7)}\n`);
     expect(box.run(['image', 'inspect', id.slice(7)]).code).toBe(125);
   });
 
