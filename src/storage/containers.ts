@@ -1,0 +1,122 @@
+/**
+ * Container records under $XDG_DATA_HOME/tpod/containers/<id>/:
+ *
+ *   container.json   what the container is (image, command, name, state)
+ *   bundle/          the OCI bundle: config.json, and rootfs/ where the overlay is mounted
+ *   upper/, work/    the container's own overlay layer
+ *   etc/             the generated hosts, hostname and resolv.conf, bound into it
+ *
+ * Names are unique, checked and taken under the store lock.
+ */
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { TpodError, errnoCode } from '../errors.js';
+import type { Store } from './store.js';
+
+export type ContainerState = 'created' | 'running' | 'exited';
+
+export interface ContainerRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly imageId: string;
+  readonly imageName: string;
+  readonly command: readonly string[];
+  readonly created: string;
+  readonly state: ContainerState;
+  readonly exitCode?: number;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  /** Remove it when it exits (--rm). */
+  readonly autoRemove: boolean;
+}
+
+export interface ContainerPaths {
+  readonly dir: string;
+  readonly bundle: string;
+  readonly rootfs: string;
+  readonly upper: string;
+  readonly work: string;
+  readonly etc: string;
+}
+
+const ADJECTIVES = ['brave', 'calm', 'eager', 'gentle', 'jolly', 'keen', 'lucid', 'nimble', 'quiet', 'witty'];
+const NOUNS = ['badger', 'crane', 'falcon', 'heron', 'lynx', 'otter', 'panda', 'raven', 'wombat', 'yak'];
+
+/** podman's style of generated name (adjective_noun), from random bytes. Pure. */
+export function generatedName(bytes: Buffer): string {
+  return `${ADJECTIVES[bytes[0]! % ADJECTIVES.length]}_${NOUNS[bytes[1]! % NOUNS.length]}`;
+}
+
+export class Containers {
+  readonly dir: string;
+
+  constructor(private readonly store: Store) {
+    this.dir = join(store.root, 'containers');
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+  }
+
+  paths(id: string): ContainerPaths {
+    const dir = join(this.dir, id);
+    return { dir, bundle: join(dir, 'bundle'), rootfs: join(dir, 'bundle', 'rootfs'), upper: join(dir, 'upper'), work: join(dir, 'work'), etc: join(dir, 'etc') };
+  }
+
+  list(): ContainerRecord[] {
+    const found: ContainerRecord[] = [];
+    for (const id of readdirSync(this.dir)) {
+      try {
+        found.push(JSON.parse(readFileSync(join(this.dir, id, 'container.json'), 'utf8')) as ContainerRecord);
+      } catch (err) {
+        if (errnoCode(err) !== 'ENOENT') throw err;
+      }
+    }
+    return found;
+  }
+
+  /** By full id, unique id prefix, or name. */
+  find(nameOrId: string): ContainerRecord {
+    const all = this.list();
+    const byName = all.find((c) => c.name === nameOrId);
+    if (byName) return byName;
+    const byId = all.filter((c) => c.id.startsWith(nameOrId));
+    if (byId.length === 1 && nameOrId.length >= 3) return byId[0]!;
+    throw new TpodError(`no container with name or ID "${nameOrId}" found: no such container`);
+  }
+
+  /** Creates the record and its directories; NAME (or a generated one) must be free. */
+  create(fields: Omit<ContainerRecord, 'id' | 'name' | 'created' | 'state'> & { name: string | undefined }): ContainerRecord {
+    return this.store.locked(() => {
+      const taken = new Set(this.list().map((c) => c.name));
+      let name = fields.name;
+      if (name !== undefined && taken.has(name)) {
+        throw new TpodError(`the container name "${name}" is already in use`, { hint: 'remove that container or choose another name' });
+      }
+      while (name === undefined || taken.has(name)) name = generatedName(randomBytes(2));
+      const id = randomBytes(32).toString('hex');
+      const record: ContainerRecord = { ...fields, id, name, created: new Date().toISOString(), state: 'created' };
+      const p = this.paths(id);
+      // Built aside, then renamed: a half-made container is never listed.
+      const staged = `${p.dir}.tmp`;
+      for (const d of ['bundle/rootfs', 'upper', 'work', 'etc']) mkdirSync(join(staged, d), { recursive: true, mode: 0o700 });
+      writeFileSync(join(staged, 'container.json'), JSON.stringify(record));
+      renameSync(staged, p.dir);
+      return record;
+    });
+  }
+
+  update(id: string, change: Partial<ContainerRecord>): ContainerRecord {
+    const file = join(this.paths(id).dir, 'container.json');
+    const record = { ...(JSON.parse(readFileSync(file, 'utf8')) as ContainerRecord), ...change };
+    writeFileSync(`${file}.tmp`, JSON.stringify(record));
+    renameSync(`${file}.tmp`, file);
+    return record;
+  }
+
+  /** Removes the directories; the caller has unmounted the root filesystem. */
+  remove(id: string): void {
+    const p = this.paths(id);
+    const trash = `${p.dir}.removing`;
+    renameSync(p.dir, trash);
+    rmSync(trash, { recursive: true, force: true });
+  }
+}
