@@ -1,0 +1,60 @@
+/**
+ * Whether the command a container is to run exists and can be run, decided
+ * before the runtime starts, so that tpod can exit 127 or 126 as podman does
+ * without reading the runtime's error messages. Paths are resolved as the
+ * container will see them: inside its root, following its symlinks there.
+ */
+import { constants, lstatSync, readlinkSync, type Stats } from 'node:fs';
+import { join, posix } from 'node:path';
+import { EXIT_CANNOT_INVOKE, EXIT_NOT_FOUND, TpodError } from '../errors.js';
+
+const MAX_HOPS = 40;
+
+/** PATH inside ROOT, every symlink followed within ROOT; undefined when something on the way is missing. */
+export function resolveInRoot(root: string, path: string): { real: string; stats: Stats } | undefined {
+  const queue = path.split('/').filter(Boolean);
+  const resolved: string[] = [];
+  let hops = 0;
+  let stats: Stats | undefined;
+  while (queue.length > 0) {
+    const part = queue.shift()!;
+    if (part === '.') continue;
+    if (part === '..') {
+      resolved.pop();
+      continue;
+    }
+    const here = join(root, ...resolved, part);
+    try {
+      stats = lstatSync(here);
+    } catch {
+      return undefined;
+    }
+    if (stats.isSymbolicLink()) {
+      if (++hops > MAX_HOPS) return undefined;
+      const target = readlinkSync(here);
+      if (target.startsWith('/')) resolved.length = 0;
+      queue.unshift(...target.split('/').filter(Boolean));
+      continue;
+    }
+    resolved.push(part);
+  }
+  if (!stats) stats = lstatSync(root);
+  return { real: join(root, ...resolved), stats };
+}
+
+/** Throws, with podman's exit codes, when ARGV[0] cannot be run in ROOT with the container's PATH. */
+export function checkExecutable(root: string, argv: readonly string[], env: readonly string[]): void {
+  const name = argv[0];
+  if (!name) throw new TpodError('no command: the image has none and none was given', { hint: 'give one after the image name' });
+  const path = env.find((e) => e.startsWith('PATH='))?.slice(5) ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+  const candidates = name.includes('/') ? [name] : path.split(':').filter(Boolean).map((dir) => posix.join(dir, name));
+  let found: string | undefined;
+  for (const candidate of candidates) {
+    const hit = resolveInRoot(root, candidate);
+    if (!hit || hit.stats.isDirectory()) continue;
+    if (hit.stats.isFile() && hit.stats.mode & (constants.S_IXUSR | constants.S_IXGRP | constants.S_IXOTH)) return;
+    found ??= candidate;
+  }
+  if (found) throw new TpodError(`${found}: permission denied`, { exitCode: EXIT_CANNOT_INVOKE });
+  throw new TpodError(`${name}: executable file not found in $PATH: no such file or directory`, { exitCode: EXIT_NOT_FOUND });
+}

@@ -1,0 +1,56 @@
+/**
+ * Running a bundle with the OCI runtime: crun where it works, else runc
+ * (`tpod info` shows which and why), attached to our stdio. The runtime runs
+ * inside tpod's user namespace, where it is root over the subordinate ids.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { constants } from 'node:os';
+import { cgroupVersion } from '../cgroups/detect.js';
+import { TpodError } from '../errors.js';
+import { describeProgram } from '../sys/programs.js';
+import { RUNTIME_PREFERENCE, chooseRuntime, judgeRuntime } from './choose.js';
+
+export interface Runtime {
+  readonly name: string;
+  readonly path: string;
+  /** Where the runtime keeps its state: under tpod's run directory. */
+  readonly stateRoot: string;
+}
+
+export async function pickRuntime(runtimeDir: string, wanted?: string): Promise<Runtime> {
+  const cgroups = cgroupVersion();
+  const verdicts = (await Promise.all(RUNTIME_PREFERENCE.map((n) => describeProgram(n)))).map((c) => judgeRuntime(c, cgroups));
+  const chosen = chooseRuntime(verdicts, wanted);
+  if (!chosen) {
+    if (wanted) throw new TpodError(`unknown OCI runtime "${wanted}"`, { hint: `tpod knows ${RUNTIME_PREFERENCE.join(' and ')}` });
+    throw new TpodError(`no OCI runtime works here: ${verdicts.map((v) => `${v.name} ${v.reason}`).join('; ')}`);
+  }
+  if (!chosen.works || !chosen.path) throw new TpodError(`${chosen.name} cannot be used here: ${chosen.reason}`);
+  return { name: chosen.name, path: chosen.path, stateRoot: join(runtimeDir, chosen.name) };
+}
+
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
+
+/**
+ * Runs container ID from BUNDLE in the foreground, with our stdin, stdout and
+ * stderr. Signals sent to tpod go to the runtime, which passes them to the
+ * container. Returns the container's exit code (128 + signal when killed).
+ */
+export function runAttached(runtime: Runtime, bundle: string, id: string): Promise<number> {
+  // The runtime writes the pid file once the container's process exists: without it, a
+  // failure is the runtime's own (its message is on stderr already), not the container's exit code.
+  const pidFile = join(bundle, 'pid');
+  const child = spawn(runtime.path, ['--root', runtime.stateRoot, 'run', '--pid-file', pidFile, '--bundle', bundle, id], { stdio: 'inherit' });
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  for (const s of FORWARDED) process.on(s, forward);
+  return new Promise((done, fail) => {
+    child.on('error', (err) => fail(new TpodError(`cannot start ${runtime.name}: ${err.message}`)));
+    child.on('exit', (code, signal) => {
+      for (const s of FORWARDED) process.off(s, forward);
+      if (code !== 0 && !existsSync(pidFile)) fail(new TpodError(`${runtime.name} could not start the container`));
+      else done(code ?? 128 + (signal ? constants.signals[signal] : 0));
+    });
+  });
+}
