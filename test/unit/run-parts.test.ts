@@ -1,0 +1,60 @@
+/** The pieces of tpod run that need no container: /etc files, the command check, overlay options. */
+import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { hostsFile, resolvConf } from '../../src/network/etc-files.js';
+import { checkExecutable, resolveInRoot } from '../../src/runtime/executable.js';
+import { generatedName } from '../../src/storage/containers.js';
+import { overlayOptions } from '../../src/storage/rootfs.js';
+
+describe('/etc files', () => {
+  it('names localhost and the container itself, plus --add-host entries', () => {
+    expect(hostsFile({ hostname: 'abc123', name: 'web', extraHosts: ['db:10.0.0.5'] })).toBe(
+      '127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4\n' +
+        '::1\tlocalhost localhost.localdomain localhost6 localhost6.localdomain6\n' +
+        '127.0.1.1\tabc123 web\n' +
+        '10.0.0.5\tdb\n',
+    );
+    expect(hostsFile({ hostname: 'h', name: 'h', extraHosts: [], hostHosts: '127.0.0.1 localhost\n' })).toBe('127.0.0.1 localhost\n');
+  });
+  it('keeps the host\'s resolvers unless they are its loopback, and puts --dns first', () => {
+    const host = 'search example.com\nnameserver 127.0.0.53\nnameserver 192.0.2.1\noptions edns0\n';
+    expect(resolvConf(host, [])).toBe('search example.com\nnameserver 192.0.2.1\noptions edns0\n');
+    expect(resolvConf(host, ['198.51.100.7'])).toBe('search example.com\noptions edns0\nnameserver 198.51.100.7\n');
+  });
+});
+
+describe('the command check', () => {
+  const root = mkdtempSync(join(tmpdir(), 'tpod-root-'));
+  mkdirSync(join(root, 'bin'));
+  mkdirSync(join(root, 'usr/bin'), { recursive: true });
+  writeFileSync(join(root, 'bin/busybox'), '');
+  chmodSync(join(root, 'bin/busybox'), 0o755);
+  symlinkSync('/bin/busybox', join(root, 'usr/bin/sh'));
+  symlinkSync('../../../../../bin/busybox', join(root, 'usr/bin/escape'));
+  writeFileSync(join(root, 'bin/data'), '');
+
+  it('follows symlinks inside the root, absolute ones from its top', () => {
+    expect(resolveInRoot(root, '/usr/bin/sh')?.real).toBe(join(root, 'bin/busybox'));
+    expect(resolveInRoot(root, '/usr/bin/escape')?.real).toBe(join(root, 'bin/busybox'));
+    expect(resolveInRoot(root, '/nope/sh')).toBeUndefined();
+  });
+  it('finds commands on the container\'s PATH, and exits as podman does when it cannot', () => {
+    expect(() => checkExecutable(root, ['sh'], ['PATH=/usr/bin:/bin'])).not.toThrow();
+    expect(() => checkExecutable(root, ['/bin/busybox'], [])).not.toThrow();
+    expect(() => checkExecutable(root, ['nosuch'], ['PATH=/bin'])).toThrow(expect.objectContaining({ exitCode: 127 }));
+    expect(() => checkExecutable(root, ['/bin/data'], [])).toThrow(expect.objectContaining({ exitCode: 126, message: '/bin/data: permission denied' }));
+    expect(() => checkExecutable(root, ['/bin'], [])).toThrow(expect.objectContaining({ exitCode: 127 }));
+  });
+});
+
+describe('names and mounts', () => {
+  it('generates names in podman\'s style', () => {
+    expect(generatedName(Buffer.from([0, 0]))).toBe('brave_badger');
+    expect(generatedName(Buffer.from([13, 255]))).toMatch(/^[a-z]+_[a-z]+$/);
+  });
+  it('lists the topmost layer first for overlay', () => {
+    expect(overlayOptions({ lower: ['/l/1', '/l/2'], upper: '/u', work: '/w' }, true)).toBe('lowerdir=/l/2:/l/1,upperdir=/u,workdir=/w,userxattr');
+  });
+});
