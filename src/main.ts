@@ -6,7 +6,7 @@ import yargs, { type Argv } from 'yargs';
 import { EXIT_TPOD, TpodError, errorLine } from './errors.js';
 import { type LogLevel, enabled, setLogLevel } from './log.js';
 import { commands } from './cli/registry.js';
-import { type Args, type CommandSpec, PARSER_CONFIGURATION, globalOptions, toYargs } from './cli/spec.js';
+import { type Args, type CommandSpec, PARSER_CONFIGURATION, globalOptions, markPassThrough, toYargs } from './cli/spec.js';
 
 /** Set by the command that ran; yargs itself only ever reports success or failure. */
 let exitCode = 0;
@@ -17,7 +17,7 @@ async function runCommand(spec: CommandSpec, args: Args): Promise<void> {
 }
 
 export function buildParser(argv: readonly string[]): Argv {
-  const y = yargs([...argv])
+  const y = yargs(markPassThrough(commands, argv))
     .scriptName('tpod')
     .usage('Usage: tpod [OPTIONS] COMMAND\n\nA rootless, daemonless container engine with podman\'s command line.')
     .strict()

@@ -51,7 +51,7 @@ export interface CommandSpec {
   /** Where tpod differs from podman on purpose: a section of the man page. */
   readonly differences?: string;
   readonly subcommands?: readonly CommandSpec[];
-  /** Options end at the first positional: the rest is another program's command line. */
+  /** Options end at the first positional: the rest is another program's command line (see markPassThrough). */
   readonly passThrough?: boolean;
   /** Hidden from help, man pages and completion (the completion helper itself). */
   readonly hidden?: boolean;
@@ -66,9 +66,11 @@ export interface CommandSpec {
 
 /**
  * How yargs reads every command line. podman has options that start with
- * no- (--no-trunc), which yargs would otherwise read as negations of others.
+ * no- (--no-trunc), which yargs would otherwise read as negations of others;
+ * words after "--" (markPassThrough) are kept, and kept as typed: "1e3" is
+ * not 1000.
  */
-export const PARSER_CONFIGURATION = { 'boolean-negation': false } as const;
+export const PARSER_CONFIGURATION = { 'boolean-negation': false, 'populate--': true, 'parse-positional-numbers': false } as const;
 
 /** Global options, valid before and after the command name. */
 export const globalOptions: readonly OptionSpec[] = [
@@ -101,14 +103,15 @@ function yargsType(o: OptionSpec): { type: 'boolean' | 'string' | 'number'; arra
   return o.type === 'array' ? { type: 'string', array: true, nargs: 1 } : { type: o.type };
 }
 
-function positionalSyntax(p: PositionalSpec): string {
+/** A passThrough command reads its words itself (passedThrough), so yargs must not demand them. */
+function positionalSyntax(p: PositionalSpec, passThrough: boolean): string {
   const inner = p.variadic ? `${p.name}..` : p.name;
-  return p.optional ? `[${inner}]` : `<${inner}>`;
+  return p.optional || passThrough ? `[${inner}]` : `<${inner}>`;
 }
 
 /** The yargs module for a spec; the run callback receives the parsed args. */
 export function toYargs(spec: CommandSpec, onRun: (spec: CommandSpec, args: Args) => Promise<void>): CommandModule {
-  const command = [spec.name, ...(spec.positionals ?? []).map(positionalSyntax)].join(' ');
+  const command = [spec.name, ...(spec.positionals ?? []).map((p) => positionalSyntax(p, Boolean(spec.passThrough)))].join(' ');
   return {
     command: [command, ...(spec.aliases ?? [])],
     describe: spec.hidden ? false : spec.summary,
@@ -125,10 +128,6 @@ export function toYargs(spec: CommandSpec, onRun: (spec: CommandSpec, args: Args
       for (const p of spec.positionals ?? []) y.positional(p.name, { describe: p.describe, type: 'string' });
       for (const sub of spec.subcommands ?? []) y.command(toYargs(sub, onRun));
       if (spec.subcommands?.length) y.demandCommand(1, `${spec.name} needs a subcommand`);
-      if (spec.passThrough) {
-        // Another program's words: yargs must not turn "1e3" into 1000 or "0x10" into 16.
-        y.parserConfiguration({ ...PARSER_CONFIGURATION, 'halt-at-non-option': true, 'unknown-options-as-args': true, 'parse-positional-numbers': false });
-      }
       for (const e of spec.examples ?? []) y.example(e.command, e.describe);
       return y;
     },
@@ -137,11 +136,48 @@ export function toYargs(spec: CommandSpec, onRun: (spec: CommandSpec, args: Args
 }
 
 /**
- * The words a passThrough command was given, untouched. With
- * halt-at-non-option yargs leaves the command path twice at the front of _.
+ * The words a passThrough command was given, untouched: markPassThrough put
+ * them after a "--", where yargs leaves them alone.
  */
 export function passedThrough(args: Args): string[] {
-  return args._.slice(2).map(String);
+  return ((args['--'] as unknown[] | undefined) ?? []).map(String);
+}
+
+/** Whether WORD is an option of SCOPE that takes the next word as its value. */
+function takesNextWord(scope: readonly OptionSpec[], word: string): boolean {
+  if (word.includes('=')) return false;
+  const o = word.startsWith('--') ? scope.find((x) => x.name === word.slice(2)) : scope.find((x) => x.alias === word.slice(1));
+  return o !== undefined && o.type !== 'boolean';
+}
+
+/**
+ * Puts "--" where a passThrough command's own options end (its first word
+ * that is not an option), so that yargs parses those options and leaves the
+ * rest (another program's command line) as it is. Pure.
+ */
+export function markPassThrough(specs: readonly CommandSpec[], argv: readonly string[]): string[] {
+  let level = specs;
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (word === '--') return [...argv];
+    if (word.startsWith('-')) {
+      if (takesNextWord(globalOptions, word)) i++;
+      continue;
+    }
+    const spec = level.find((s) => s.name === word || s.aliases?.includes(word));
+    if (!spec) return [...argv];
+    if (!spec.passThrough) {
+      level = spec.subcommands ?? [];
+      continue;
+    }
+    const scope = [...globalOptions, ...(spec.options ?? [])];
+    let j = i + 1;
+    // An option-less command takes every word, but --help first still asks for its help.
+    if (!spec.options?.length) j += argv[j] === '--help' && !spec.hidden ? 1 : 0;
+    else for (; j < argv.length && argv[j]!.startsWith('-') && argv[j] !== '--'; j++) if (takesNextWord(scope, argv[j]!)) j++;
+    return argv[j] === '--' || j >= argv.length ? [...argv] : [...argv.slice(0, j), '--', ...argv.slice(j)];
+  }
+  return [...argv];
 }
 
 /** A file argument where "-" means standard input: yargs 17 reads a lone "-" as "". */

@@ -3,8 +3,8 @@
  * (`tpod info` shows which and why), attached to our stdio. The runtime runs
  * inside tpod's user namespace, where it is root over the subordinate ids.
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { constants } from 'node:os';
 import { cgroupVersion } from '../cgroups/detect.js';
@@ -31,6 +31,29 @@ export async function pickRuntime(runtimeDir: string, wanted?: string): Promise<
   return { name: chosen.name, path: chosen.path, stateRoot: join(runtimeDir, chosen.name) };
 }
 
+/** The last error the runtime logged (JSON lines: {"level":"error","msg":...}). */
+export function lastRuntimeError(log: string): string {
+  const errors = log
+    .split('\n')
+    .map((line) => {
+      try {
+        return JSON.parse(line) as { level?: string; msg?: string };
+      } catch {
+        return {};
+      }
+    })
+    .filter((entry) => entry.level === 'error' && entry.msg);
+  return errors.at(-1)?.msg?.replace(/^runc run failed: /, '') ?? 'it logged no reason';
+}
+
+function lastError(logFile: string): string {
+  try {
+    return lastRuntimeError(readFileSync(logFile, 'utf8'));
+  } catch {
+    return 'it logged no reason';
+  }
+}
+
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
 
 /**
@@ -42,15 +65,23 @@ export function runAttached(runtime: Runtime, bundle: string, id: string): Promi
   // The runtime writes the pid file once the container's process exists: without it, a
   // failure is the runtime's own (its message is on stderr already), not the container's exit code.
   const pidFile = join(bundle, 'pid');
-  const child = spawn(runtime.path, ['--root', runtime.stateRoot, 'run', '--pid-file', pidFile, '--bundle', bundle, id], { stdio: 'inherit' });
+  // The runtime's own messages go to a log, not between the container's output: its
+  // warnings (runc's about cgroup v1 OOM counts) are noise, its error becomes our one line.
+  const logFile = join(bundle, 'runtime.log');
+  const child = spawn(runtime.path, ['--root', runtime.stateRoot, '--log', logFile, '--log-format', 'json', 'run', '--pid-file', pidFile, '--bundle', bundle, id], { stdio: 'inherit' });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   for (const s of FORWARDED) process.on(s, forward);
   return new Promise((done, fail) => {
     child.on('error', (err) => fail(new TpodError(`cannot start ${runtime.name}: ${err.message}`)));
     child.on('exit', (code, signal) => {
       for (const s of FORWARDED) process.off(s, forward);
-      if (code !== 0 && !existsSync(pidFile)) fail(new TpodError(`${runtime.name} could not start the container`));
+      if (code !== 0 && !existsSync(pidFile)) fail(new TpodError(`${runtime.name} could not start the container: ${lastError(logFile)}`));
       else done(code ?? 128 + (signal ? constants.signals[signal] : 0));
     });
   });
+}
+
+/** Forgets container ID in the runtime's state, whatever became of it. */
+export function removeRuntimeState(runtime: Runtime, id: string): void {
+  spawnSync(runtime.path, ['--root', runtime.stateRoot, 'delete', '--force', id], { stdio: 'ignore' });
 }

@@ -97,7 +97,10 @@ export class Containers {
       const p = this.paths(id);
       // Built aside, then renamed: a half-made container is never listed.
       const staged = `${p.dir}.tmp`;
-      for (const d of ['bundle/rootfs', 'upper', 'work', 'etc']) mkdirSync(join(staged, d), { recursive: true, mode: 0o700 });
+      for (const d of ['bundle/rootfs', 'work', 'etc']) mkdirSync(join(staged, d), { recursive: true, mode: 0o700 });
+      // The overlay's root directory takes the upper layer's mode: 0700 would lock every
+      // user but root out of "/". The container's own directory (0700) keeps others out.
+      mkdirSync(join(staged, 'upper'), { mode: 0o755 });
       writeFileSync(join(staged, 'container.json'), JSON.stringify(record));
       renameSync(staged, p.dir);
       return record;

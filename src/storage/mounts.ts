@@ -20,3 +20,17 @@ export function mountsUnder(mountinfo: string, dir: string): string[] {
     .filter((m) => m === dir || m.startsWith(prefix))
     .sort((a, b) => b.length - a.length);
 }
+
+/** The per-mount options (ro, nosuid, ...) of the deepest mount that holds PATH. Pure. */
+export function mountOptionsFor(mountinfo: string, path: string): string[] {
+  let best: { point: string; options: string[] } | undefined;
+  for (const line of mountinfo.split('\n')) {
+    const fields = line.split(' ');
+    if (fields.length < 6) continue;
+    const point = unescape(fields[4]!);
+    const inside = path === point || path.startsWith(point === '/' ? '/' : `${point}/`);
+    // Later lines are mounted over earlier ones at the same point.
+    if (inside && (!best || point.length >= best.point.length)) best = { point, options: fields[5]!.split(',') };
+  }
+  return best?.options ?? [];
+}

@@ -136,3 +136,16 @@ describe('completion of the real commands', () => {
     expect(real('unshare', 'ls', '-')).toEqual(asks('files'));
   });
 });
+
+describe('pass-through command lines', () => {
+  it('puts "--" where the command\'s own options end, skipping option values', async () => {
+    const { markPassThrough } = await import('../../src/cli/spec.js');
+    const { commands } = await import('../../src/cli/registry.js');
+    expect(markPassThrough(commands, ['run', '--rm', '-e', 'A=1', '--name=x', 'img', 'sh', '-c', 'ls -l'])).toEqual(['run', '--rm', '-e', 'A=1', '--name=x', '--', 'img', 'sh', '-c', 'ls -l']);
+    expect(markPassThrough(commands, ['--log-level', 'debug', 'unshare', 'ls', '-la'])).toEqual(['--log-level', 'debug', 'unshare', '--', 'ls', '-la']);
+    expect(markPassThrough(commands, ['unshare', '--help'])).toEqual(['unshare', '--help']);
+    expect(markPassThrough(commands, ['unshare', '--', 'x'])).toEqual(['unshare', '--', 'x']);
+    expect(markPassThrough(commands, ['__complete', '--format', ''])).toEqual(['__complete', '--', '--format', '']);
+    expect(markPassThrough(commands, ['image', 'ls', '-q'])).toEqual(['image', 'ls', '-q']);
+  });
+});
