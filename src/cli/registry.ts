@@ -11,6 +11,7 @@ import { logout } from './commands/logout.js';
 import { pull } from './commands/pull.js';
 import { push } from './commands/push.js';
 import { rmi } from './commands/rmi.js';
+import { run } from './commands/run.js';
 import { save } from './commands/save.js';
 import { system } from './commands/system.js';
 import { tag } from './commands/tag.js';
@@ -19,4 +20,4 @@ import { untag } from './commands/untag.js';
 import { version } from './commands/version.js';
 import type { CommandSpec } from './spec.js';
 
-export const commands: readonly CommandSpec[] = [image, images, importCommand, info, load, login, logout, pull, push, rmi, save, system, tag, unshare, untag, version, help, complete];
+export const commands: readonly CommandSpec[] = [image, images, importCommand, info, load, login, logout, pull, push, rmi, run, save, system, tag, unshare, untag, version, help, complete];

@@ -7,6 +7,7 @@ import { type RegistriesConf, resolveShortName } from '../config/registries.js';
 import { TpodError } from '../errors.js';
 import type { ImageConfig } from '../image/manifest.js';
 import { type ImageReference, formatReference, parseReference, qualify, withDefaultTag } from '../image/reference.js';
+import { Containers } from '../storage/containers.js';
 import type { ImageRecord, Store } from '../storage/store.js';
 
 /** Splits a stored name into repository and tag (or digest) for display. Pure. */
@@ -38,6 +39,9 @@ function idMatches(records: readonly ImageRecord[], input: string): ImageRecord[
 }
 
 export class NoSuchImage extends TpodError {}
+
+/** podman rmi's exit code for an image a container uses. */
+export const EXIT_IMAGE_IN_USE = 2;
 
 /** The image NAME_OR_ID names: a name first, then an id or id prefix. */
 export function findImage(store: Store, conf: RegistriesConf, nameOrId: string): ImageRecord {
@@ -127,6 +131,17 @@ export function removeImage(store: Store, conf: RegistriesConf, nameOrId: string
   if (!byName && record.names.length > 1 && !force) {
     throw new TpodError(`image ${record.id.slice(0, 12)} has several names (${record.names.join(', ')})`, { hint: 'remove it by name, or use --force' });
   }
+  const containers = new Containers(store);
+  const users = containers.list().filter((c) => c.imageId === record.id);
+  const running = users.find((c) => c.state === 'running');
+  if (users.length > 0 && (!force || running)) {
+    const c = running ?? users[0]!;
+    throw new TpodError(`image used by container ${c.id.slice(0, 12)} (${c.name})`, {
+      exitCode: EXIT_IMAGE_IN_USE,
+      hint: running ? 'stop it first' : 'remove the container first, or use --force to remove it with the image',
+    });
+  }
+  for (const c of users) containers.remove(c.id);
   store.removeImage(record.id);
   return { untagged: record.names, deleted: record.id };
 }

@@ -7,16 +7,16 @@ export const imageRemove: CommandSpec = {
   summary: 'Remove images from local storage',
   description: [
     'Removes each IMAGE. Named by one of several names, an image only loses that name ("Untagged"); named by its id, or by its last name, it is removed with its layers that no other image uses ("Deleted"). An image with several names is removed by id only with --force.',
-    'Every IMAGE is tried; the exit code is 125 if any could not be removed, and 1 if any was not found and nothing else failed.',
+    'An image that a container was made from is not removed, unless --force is given, which removes those containers too (but not a running one).',
+    'Every IMAGE is tried; the exit code is 125 if any could not be removed, 2 if one is used by a container, and 1 if any was not found and nothing else failed.',
   ].join('\n\n'),
   positionals: [{ name: 'image', describe: 'image names or ids', variadic: true, optional: true }],
   options: [
-    { name: 'force', alias: 'f', type: 'boolean', describe: 'remove an image even when it has several names' },
+    { name: 'force', alias: 'f', type: 'boolean', describe: 'remove an image even when it has several names, or containers were made from it (those go too)' },
     { name: 'all', alias: 'a', type: 'boolean', describe: 'remove every image' },
   ],
-  differences: 'There are no containers yet, so nothing stops the removal of an image a container uses.',
   run: async (args) => {
-    const { NoSuchImage, removeImage } = await import('../../engine/images.js');
+    const { EXIT_IMAGE_IN_USE, NoSuchImage, removeImage } = await import('../../engine/images.js');
     const ctx = contextFromEnv(process.env);
     const store = ctx.store();
     const conf = ctx.registries();
@@ -25,6 +25,7 @@ export const imageRemove: CommandSpec = {
     if (!args.all && !given.length) throw new TpodError('name at least one image, or use --all');
     const targets = args.all ? store.images().map((i) => i.id) : given;
     let notFound = false;
+    let inUse = false;
     let failed = false;
     for (const target of targets) {
       try {
@@ -34,10 +35,11 @@ export const imageRemove: CommandSpec = {
       } catch (err) {
         process.stderr.write(`Error: ${errorLine(err)}\n`);
         if (err instanceof NoSuchImage) notFound = true;
+        else if (err instanceof TpodError && err.exitCode === EXIT_IMAGE_IN_USE) inUse = true;
         else failed = true;
       }
     }
-    return failed ? 125 : notFound ? 1 : 0;
+    return failed ? 125 : inUse ? EXIT_IMAGE_IN_USE : notFound ? 1 : 0;
   },
 };
 

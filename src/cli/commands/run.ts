@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import { contextFromEnv } from '../../engine/context.js';
+import { TpodError } from '../../errors.js';
+import { parseEntrypoint } from '../../spec/command.js';
+import type { SeccompProfile } from '../../spec/seccomp.js';
+import { type MountRequest, parseMountSpec, parseTmpfsSpec, parseVolumeSpec } from '../../spec/mounts.js';
+import { plainProgress, terminalProgress } from '../output/progress.js';
+import { registryAccess, registryOptions } from '../options/registry.js';
+import { type Args, type CommandSpec, passedThrough } from '../spec.js';
+
+const list = (value: unknown): string[] => (value === undefined ? [] : (Array.isArray(value) ? value : [value]).map(String));
+
+function mountRequests(args: Args): MountRequest[] {
+  const cwd = process.cwd();
+  return [
+    ...list(args.volume).map((v) => parseVolumeSpec(v, cwd)),
+    ...list(args.mount).map((m) => parseMountSpec(m, cwd)),
+    ...list(args.tmpfs).map((t) => parseTmpfsSpec(t)),
+  ];
+}
+
+function securityOptions(args: Args): { noNewPrivileges: boolean; seccomp?: 'unconfined' | SeccompProfile } {
+  let noNewPrivileges = false;
+  let seccomp: 'unconfined' | SeccompProfile | undefined;
+  for (const opt of list(args['security-opt'])) {
+    if (opt === 'no-new-privileges' || opt === 'no-new-privileges=true') noNewPrivileges = true;
+    else if (opt === 'seccomp=unconfined') seccomp = 'unconfined';
+    else if (opt.startsWith('seccomp=')) seccomp = JSON.parse(readFileSync(opt.slice(8), 'utf8')) as SeccompProfile;
+    else throw new TpodError(`--security-opt ${opt}: tpod knows no-new-privileges and seccomp=unconfined|PROFILE.json`);
+  }
+  return { noNewPrivileges, ...(seccomp ? { seccomp } : {}) };
+}
+
+export const run: CommandSpec = {
+  name: 'run',
+  summary: 'Run a command in a new container',
+  description: [
+    'Creates a container from IMAGE (pulling it first when it is not in local storage, as --pull says) and runs COMMAND in it, or the image\'s own command, attached to your standard input, output and error. tpod exits with the container\'s exit code; with 125 when tpod itself fails, 126 when the command cannot be run and 127 when it is not found.',
+    'The container\'s root filesystem is the image\'s layers under a layer of its own, mounted with the kernel overlay in tpod\'s user namespace (or fuse-overlayfs, see tpod info); nothing of the image is copied. The OCI runtime is crun where it works here, else runc (--runtime chooses). Signals sent to tpod (SIGINT, SIGTERM, SIGHUP and others) reach the container.',
+  ].join('\n\n'),
+  positionals: [
+    { name: 'image', describe: 'the image, by name or id' },
+    { name: 'command', describe: 'the command and its arguments, instead of the image\'s', optional: true, variadic: true, complete: 'files' },
+  ],
+  passThrough: true,
+  options: [
+    { name: 'rm', type: 'boolean', describe: 'remove the container when it exits' },
+    { name: 'name', type: 'string', valueName: 'NAME', describe: 'a name for the container' },
+    { name: 'env', alias: 'e', type: 'array', valueName: 'VAR[=VALUE]', describe: 'set an environment variable; VAR alone takes its value from yours' },
+    { name: 'env-file', type: 'array', valueName: 'FILE', describe: 'read environment variables from FILE, one VAR=VALUE a line', complete: 'files' },
+    { name: 'env-host', type: 'boolean', describe: 'give the container your whole environment first' },
+    { name: 'workdir', alias: 'w', type: 'string', valueName: 'DIR', describe: 'the working directory inside the container' },
+    { name: 'user', alias: 'u', type: 'string', valueName: 'USER[:GROUP]', describe: 'run as this user (a name from the image\'s /etc/passwd, or a uid), and group' },
+    { name: 'entrypoint', type: 'string', valueName: 'CMD', describe: 'replace the image\'s entrypoint: a program, or a JSON array; "" clears it' },
+    { name: 'hostname', type: 'string', valueName: 'NAME', describe: 'the container\'s host name' },
+    { name: 'interactive', alias: 'i', type: 'boolean', describe: 'keep standard input open (it always is: tpod runs attached)' },
+    { name: 'tty', alias: 't', type: 'boolean', describe: 'a terminal for the container (not supported yet)' },
+    { name: 'volume', alias: 'v', type: 'array', valueName: 'HOST:CTR[:OPTS]', describe: 'bind a host directory: HOST-DIR:CTR-DIR[:ro,rw,z,Z,...]', complete: 'files' },
+    { name: 'mount', type: 'array', valueName: 'type=...', describe: 'mount as podman\'s --mount: type=bind|tmpfs,source=...,destination=...' },
+    { name: 'tmpfs', type: 'array', valueName: 'DIR[:OPTS]', describe: 'a tmpfs at DIR' },
+    { name: 'read-only', type: 'boolean', describe: 'mount the root filesystem read-only' },
+    { name: 'network', type: 'string', valueName: 'MODE', choices: ['none', 'host', 'pasta', 'slirp4netns'], describe: 'none (only loopback) or host (share yours); pasta and slirp4netns are coming' },
+    { name: 'dns', type: 'array', valueName: 'IP', describe: 'a DNS server for the container\'s resolv.conf' },
+    { name: 'add-host', type: 'array', valueName: 'NAME:IP', describe: 'an extra line for the container\'s /etc/hosts' },
+    { name: 'cap-add', type: 'array', valueName: 'CAP', describe: 'add a capability (or ALL)' },
+    { name: 'cap-drop', type: 'array', valueName: 'CAP', describe: 'drop a capability (or ALL)' },
+    { name: 'privileged', type: 'boolean', describe: 'all capabilities, no seccomp, the host\'s devices: as far as rootless allows' },
+    { name: 'security-opt', type: 'array', valueName: 'OPT', describe: 'no-new-privileges, or seccomp=unconfined|PROFILE.json' },
+    { name: 'init', type: 'boolean', describe: 'run catatonit as PID 1, to reap zombies and pass signals on' },
+    { name: 'pull', type: 'string', valueName: 'POLICY', choices: ['missing', 'always', 'never', 'newer'], default: 'missing', describe: 'when to pull the image' },
+    { name: 'runtime', type: 'string', valueName: 'NAME', complete: ['crun', 'runc'], describe: 'the OCI runtime: crun or runc' },
+    ...registryOptions,
+  ],
+  examples: [
+    { command: 'tpod run --rm docker.io/library/alpine echo hello', describe: 'run one command' },
+    { command: 'tpod run --rm -v "$PWD:/src:ro" -w /src alpine ls', describe: 'with the current directory inside' },
+  ],
+  differences:
+    'Work in progress: the default network is none until pasta support lands (--network host shares yours); -t, -d, named volumes, --userns, -p are not supported yet. The container sees /run/tpod-init for --init (podman: /run/podman-init).',
+  run: async (args) => {
+    const { runContainer } = await import('../../engine/run.js');
+    const [image, ...command] = passedThrough(args);
+    if (!image) throw new TpodError('name an image to run');
+    if (args.tty) throw new TpodError('-t is not supported yet: tpod run has no terminal handling yet');
+    const network = (args.network as string | undefined) ?? 'none';
+    if (network !== 'none' && network !== 'host') throw new TpodError(`--network ${network} is not supported yet`, { hint: 'use --network none or --network host' });
+    const ctx = contextFromEnv(process.env);
+    const listener = process.stderr.isTTY ? terminalProgress(process.stderr) : plainProgress(process.stderr);
+    return runContainer(
+      ctx,
+      {
+        image,
+        name: args.name as string | undefined,
+        remove: Boolean(args.rm),
+        pull: args.pull as 'missing',
+        network,
+        dns: list(args.dns),
+        addHosts: list(args['add-host']),
+        mounts: mountRequests(args),
+        runtime: args.runtime as string | undefined,
+        ...registryAccess(args),
+        options: {
+          ...(command.length ? { command } : {}),
+          ...(args.entrypoint !== undefined ? { entrypoint: parseEntrypoint(String(args.entrypoint)) } : {}),
+          env: list(args.env),
+          envFiles: list(args['env-file']).map((path) => ({ path, text: readFileSync(path, 'utf8') })),
+          envHost: Boolean(args['env-host']),
+          ...(args.workdir ? { workdir: String(args.workdir) } : {}),
+          ...(args.user ? { user: String(args.user) } : {}),
+          ...(args.hostname ? { hostname: String(args.hostname) } : {}),
+          readOnly: Boolean(args['read-only']),
+          capAdd: list(args['cap-add']),
+          capDrop: list(args['cap-drop']),
+          privileged: Boolean(args.privileged),
+          ...(args.init ? { init: '/usr/bin/catatonit' } : {}),
+          ...securityOptions(args),
+        },
+      },
+      listener,
+    );
+  },
+};

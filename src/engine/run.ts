@@ -1,0 +1,144 @@
+/**
+ * `tpod run`: find (or pull) the image, make the container, mount its root
+ * filesystem, write its /etc files and OCI spec, run it attached with the OCI
+ * runtime, and clean up. Whatever fails before the container starts leaves
+ * no container, mount or file behind.
+ */
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TpodError } from '../errors.js';
+import type { ImageConfig } from '../image/manifest.js';
+import { resolveParent } from '../image/unpack.js';
+import { hostsFile, resolvConf } from '../network/etc-files.js';
+import { checkExecutable, resolveInRoot } from '../runtime/executable.js';
+import { pickRuntime, removeRuntimeState, runAttached } from '../runtime/oci-runtime.js';
+import { type NetworkNamespace, type RunOptions, buildSpec } from '../spec/build.js';
+import type { LockedFlag, MountRequest, SpecMount } from '../spec/mounts.js';
+import { Containers } from '../storage/containers.js';
+import { chooseDriver } from '../storage/driver.js';
+import { mountOptionsFor } from '../storage/mounts.js';
+import { mountRootfs, unmountRootfs } from '../storage/rootfs.js';
+import type { ImageRecord } from '../storage/store.js';
+import type { Context } from './context.js';
+import { hostFacts } from './host-facts.js';
+import { NoSuchImage, findImage } from './images.js';
+import { pullImage } from './pull.js';
+import type { TransferListener } from './transfer.js';
+
+export type PullPolicy = 'missing' | 'always' | 'never' | 'newer';
+export type NetworkMode = 'none' | 'host';
+
+export interface RunRequest {
+  readonly image: string;
+  readonly name: string | undefined;
+  readonly remove: boolean;
+  readonly pull: PullPolicy;
+  readonly network: NetworkMode;
+  readonly dns: readonly string[];
+  readonly addHosts: readonly string[];
+  readonly mounts: readonly MountRequest[];
+  readonly runtime: string | undefined;
+  readonly tlsVerify: boolean;
+  readonly authfile: string | undefined;
+  readonly options: Omit<RunOptions, 'mounts'>;
+}
+
+async function resolveImage(ctx: Context, req: RunRequest, listener: TransferListener | undefined): Promise<ImageRecord> {
+  const pull = () =>
+    pullImage(ctx.store(), ctx.registries(), req.image, ctx.env, { tlsVerify: req.tlsVerify, authfile: req.authfile, ...(listener ? { listener } : {}) });
+  if (req.pull === 'always' || req.pull === 'newer') return (await pull()).image;
+  try {
+    return findImage(ctx.store(), ctx.registries(), req.image);
+  } catch (err) {
+    if (!(err instanceof NoSuchImage) || req.pull === 'never') throw err;
+    return (await pull()).image;
+  }
+}
+
+/** The flags the kernel locks on the mount that holds PATH: a bind of it in our namespace must keep them. */
+function lockedFlags(path: string): LockedFlag[] {
+  const options = mountOptionsFor(readFileSync('/proc/self/mountinfo', 'utf8'), path);
+  return (['nosuid', 'nodev', 'noexec'] as const).filter((f) => options.includes(f));
+}
+
+function specMounts(requests: readonly MountRequest[]): SpecMount[] {
+  return requests.map((m) => {
+    if (m.type === 'tmpfs') return m;
+    if (m.type === 'volume') throw new TpodError(`-v ${m.name || m.destination}: named volumes are not supported yet`, { hint: 'bind a host directory instead: -v /host/dir:/container/dir' });
+    if (m.chown) throw new TpodError(`-v ${m.source}:${m.destination}: the U option is not supported yet`);
+    let source: string;
+    try {
+      source = realpathSync(m.source);
+    } catch {
+      throw new TpodError(`-v ${m.source}: no such file or directory on the host`);
+    }
+    return { type: 'bind', source, destination: m.destination, options: m.options, locked: lockedFlags(source) };
+  });
+}
+
+function readInRoot(root: string, path: string): string | undefined {
+  const hit = resolveInRoot(root, path);
+  return hit?.stats.isFile() ? readFileSync(hit.real, 'utf8') : undefined;
+}
+
+/** Runs the container to its end; returns its exit code. */
+export async function runContainer(ctx: Context, req: RunRequest, listener?: TransferListener): Promise<number> {
+  const image = await resolveImage(ctx, req, listener);
+  const store = ctx.store();
+  const config = JSON.parse(store.config(image.id).toString('utf8')) as ImageConfig;
+  const runtime = await pickRuntime(ctx.paths.runtimeDir, req.runtime);
+  const { driver } = chooseDriver(ctx.paths.storageDir);
+  const mounts = specMounts(req.mounts);
+  const host = hostFacts(ctx.env);
+
+  const containers = new Containers(store);
+  const record = containers.create({
+    name: req.name,
+    imageId: image.id,
+    imageName: image.names[0] ?? image.id,
+    command: req.options.command ?? [],
+    autoRemove: req.remove,
+  });
+  const paths = containers.paths(record.id);
+  let started = false;
+  try {
+    mountRootfs(driver, { lower: image.layers.map((l) => join(store.layerDir(l), 'diff')), upper: paths.upper, work: paths.work }, paths.rootfs);
+    const network: NetworkNamespace = { mode: req.network };
+    const files = {
+      hosts: join(paths.etc, 'hosts'),
+      hostname: join(paths.etc, 'hostname'),
+      resolvConf: join(paths.etc, 'resolv.conf'),
+      // Tools test for /run/.containerenv to know they run in a container.
+      containerEnv: join(paths.etc, 'containerenv'),
+    };
+    const spec = buildSpec({
+      id: record.id,
+      rootfs: paths.rootfs,
+      image: config.config,
+      etc: { passwd: readInRoot(paths.rootfs, '/etc/passwd'), group: readInRoot(paths.rootfs, '/etc/group') },
+      options: { ...req.options, mounts },
+      network,
+      files,
+      host,
+    });
+    writeFileSync(files.hosts, hostsFile({ hostname: spec.hostname ?? record.id.slice(0, 12), name: record.name, extraHosts: req.addHosts, ...(req.network === 'host' ? { hostHosts: readFileSync('/etc/hosts', 'utf8') } : {}) }));
+    writeFileSync(files.hostname, `${spec.hostname ?? record.id.slice(0, 12)}\n`);
+    writeFileSync(files.resolvConf, resolvConf(readFileSync('/etc/resolv.conf', 'utf8'), req.dns));
+    writeFileSync(files.containerEnv, '');
+    // podman makes a missing working directory; inside the root, as the container sees it.
+    resolveParent(paths.rootfs, `${spec.process.cwd}/.keep`);
+    if (!req.options.init) checkExecutable(paths.rootfs, spec.process.args, spec.process.env ?? []);
+    writeFileSync(join(paths.bundle, 'config.json'), JSON.stringify(spec));
+
+    containers.update(record.id, { state: 'running', startedAt: new Date().toISOString() });
+    started = true;
+    const code = await runAttached(runtime, paths.bundle, record.id);
+    containers.update(record.id, { state: 'exited', exitCode: code, finishedAt: new Date().toISOString() });
+    return code;
+  } finally {
+    removeRuntimeState(runtime, record.id);
+    unmountRootfs(paths.rootfs);
+    // A container that never started is not kept: a failed run leaves nothing.
+    if (req.remove || !started) containers.remove(record.id);
+  }
+}
