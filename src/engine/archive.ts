@@ -37,7 +37,8 @@ import { TAR_END, exportLayer, tarHeader, tarPadding } from '../image/export-lay
 import { type Descriptor, type ImageConfig, MEDIA_TYPES, hostPlatform, parseManifest, selectManifest } from '../image/manifest.js';
 import { formatReference, isDigest } from '../image/reference.js';
 import { meter, sha256 } from '../image/digest.js';
-import { cleanEntryPath, fileCompression, unpackLayer } from '../image/unpack.js';
+import { fileCompression, unpackLayer } from '../image/unpack.js';
+import { cleanEntryPath } from '../storage/in-root.js';
 import type { ImageRecord, LayerRecord, Store } from '../storage/store.js';
 import { findImage, lookupNames } from './images.js';
 import { layerMediaType } from './push.js';

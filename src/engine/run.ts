@@ -7,10 +7,11 @@
 import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TpodError } from '../errors.js';
+import { log } from '../log.js';
 import type { ImageConfig } from '../image/manifest.js';
-import { resolveParent } from '../image/unpack.js';
 import { hostsFile, resolvConf } from '../network/etc-files.js';
-import { checkExecutable, resolveInRoot } from '../runtime/executable.js';
+import { checkExecutable } from '../runtime/executable.js';
+import { resolveInRoot, resolveParent } from '../storage/in-root.js';
 import { pickRuntime, removeRuntimeState, runAttached } from '../runtime/oci-runtime.js';
 import { type NetworkNamespace, type RunOptions, buildSpec } from '../spec/build.js';
 import type { LockedFlag, MountRequest, SpecMount } from '../spec/mounts.js';
@@ -22,7 +23,6 @@ import type { ImageRecord } from '../storage/store.js';
 import type { Context } from './context.js';
 import { hostFacts } from './host-facts.js';
 import { NoSuchImage, findImage } from './images.js';
-import { pullImage } from './pull.js';
 import type { TransferListener } from './transfer.js';
 
 export type PullPolicy = 'missing' | 'always' | 'never' | 'newer';
@@ -44,8 +44,13 @@ export interface RunRequest {
 }
 
 async function resolveImage(ctx: Context, req: RunRequest, listener: TransferListener | undefined): Promise<ImageRecord> {
-  const pull = () =>
-    pullImage(ctx.store(), ctx.registries(), req.image, ctx.env, { tlsVerify: req.tlsVerify, authfile: req.authfile, ...(listener ? { listener } : {}) });
+  // Loaded only to pull: the registry client and tar are a tenth of a run's start-up.
+  const pull = async () =>
+    (await import('./pull.js')).pullImage(ctx.store(), ctx.registries(), req.image, ctx.env, {
+      tlsVerify: req.tlsVerify,
+      authfile: req.authfile,
+      ...(listener ? { listener } : {}),
+    });
   if (req.pull === 'always' || req.pull === 'newer') return (await pull()).image;
   try {
     return findImage(ctx.store(), ctx.registries(), req.image);
@@ -83,13 +88,21 @@ function readInRoot(root: string, path: string): string | undefined {
 
 /** Runs the container to its end; returns its exit code. */
 export async function runContainer(ctx: Context, req: RunRequest, listener?: TransferListener): Promise<number> {
+  // bench/run.ts reads these: where a run's time goes.
+  let last = performance.now();
+  const phase = (name: string) => {
+    const now = performance.now();
+    log.debug(`run phase ${name}: ${(now - last).toFixed(1)} ms`);
+    last = now;
+  };
   const image = await resolveImage(ctx, req, listener);
   const store = ctx.store();
   const config = JSON.parse(store.config(image.id).toString('utf8')) as ImageConfig;
-  const runtime = await pickRuntime(ctx.paths.runtimeDir, req.runtime);
+  const runtime = pickRuntime(ctx.paths.runtimeDir, req.runtime);
   const { driver } = chooseDriver(ctx.paths.storageDir);
   const mounts = specMounts(req.mounts);
   const host = hostFacts(ctx.env);
+  phase('image, runtime, driver and host facts');
 
   const containers = new Containers(store);
   const record = containers.create({
@@ -101,8 +114,10 @@ export async function runContainer(ctx: Context, req: RunRequest, listener?: Tra
   });
   const paths = containers.paths(record.id);
   let started = false;
+  let finished = false;
   try {
     mountRootfs(driver, { lower: image.layers.map((l) => join(store.layerDir(l), 'diff')), upper: paths.upper, work: paths.work }, paths.rootfs);
+    phase('container record and root mount');
     const network: NetworkNamespace = { mode: req.network };
     const files = {
       hosts: join(paths.etc, 'hosts'),
@@ -129,16 +144,21 @@ export async function runContainer(ctx: Context, req: RunRequest, listener?: Tra
     resolveParent(paths.rootfs, `${spec.process.cwd}/.keep`);
     if (!req.options.init) checkExecutable(paths.rootfs, spec.process.args, spec.process.env ?? []);
     writeFileSync(join(paths.bundle, 'config.json'), JSON.stringify(spec));
+    phase('spec and /etc files');
 
     containers.update(record.id, { state: 'running', startedAt: new Date().toISOString() });
     started = true;
     const code = await runAttached(runtime, paths.bundle, record.id);
+    finished = true;
+    phase(`${runtime.name} run`);
     containers.update(record.id, { state: 'exited', exitCode: code, finishedAt: new Date().toISOString() });
     return code;
   } finally {
-    removeRuntimeState(runtime, record.id);
+    // A run that ends normally deletes its runtime state itself.
+    if (started && !finished) removeRuntimeState(runtime, record.id);
     unmountRootfs(paths.rootfs);
     // A container that never started is not kept: a failed run leaves nothing.
     if (req.remove || !started) containers.remove(record.id);
+    phase('clean-up');
   }
 }

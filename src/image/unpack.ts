@@ -22,11 +22,9 @@ import {
   futimesSync,
   linkSync,
   lchownSync,
-  lstatSync,
   lutimesSync,
   mkdirSync,
   openSync,
-  readlinkSync,
   rmSync,
   symlinkSync,
   utimesSync,
@@ -35,7 +33,7 @@ import {
   constants,
   type Stats,
 } from 'node:fs';
-import { join, posix } from 'node:path';
+import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
@@ -44,59 +42,10 @@ import { log } from '../log.js';
 import { parseIdMap } from '../rootless/proc.js';
 import { S_IFCHR, S_IFIFO, lsetxattr, mknod } from '../sys/libc.js';
 import { meter } from './digest.js';
+import { cleanEntryPath, lstatOrUndefined, resolveParent } from '../storage/in-root.js';
 
 const WHITEOUT = '.wh.';
 const OPAQUE = '.wh..wh..opq';
-const MAX_SYMLINK_HOPS = 40;
-
-/** The entry's path relative to the layer top, with `.` gone and `..` stopped at the top. Pure. */
-export function cleanEntryPath(path: string): string {
-  return posix.normalize(`/${path}`).replace(/^\/+/, '').replace(/\/+$/, '');
-}
-
-function lstatOrUndefined(path: string): Stats | undefined {
-  try {
-    return lstatSync(path);
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return undefined;
-    throw err;
-  }
-}
-
-/**
- * The real directory, inside ROOT, that holds the last component of PATH:
- * each parent is resolved as in a chroot at ROOT, and created when missing.
- */
-export function resolveParent(root: string, path: string): { dir: string; name: string } {
-  const parts = cleanEntryPath(path).split('/');
-  const name = parts.pop() ?? '';
-  const resolved: string[] = [];
-  const queue = parts.filter((p) => p !== '');
-  let hops = 0;
-  while (queue.length > 0) {
-    const part = queue.shift()!;
-    if (part === '.' || part === '') continue;
-    if (part === '..') {
-      resolved.pop();
-      continue;
-    }
-    const here = join(root, ...resolved, part);
-    const st = lstatOrUndefined(here);
-    if (!st) {
-      mkdirSync(here, 0o755);
-    } else if (st.isSymbolicLink()) {
-      if (++hops > MAX_SYMLINK_HOPS) throw new TpodError(`${path}: too many levels of symbolic links`);
-      const target = readlinkSync(here);
-      if (target.startsWith('/')) resolved.length = 0;
-      queue.unshift(...target.split('/'));
-      continue;
-    } else if (!st.isDirectory()) {
-      throw new TpodError(`${path}: ${join(...resolved, part)} is not a directory`);
-    }
-    resolved.push(part);
-  }
-  return { dir: join(root, ...resolved), name };
-}
 
 /** Makes room for a new entry at PATH: anything there goes, unless both are directories. */
 function clear(path: string, keepDirectory: boolean): Stats | undefined {

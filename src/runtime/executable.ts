@@ -4,43 +4,10 @@
  * without reading the runtime's error messages. Paths are resolved as the
  * container will see them: inside its root, following its symlinks there.
  */
-import { constants, lstatSync, readlinkSync, type Stats } from 'node:fs';
-import { join, posix } from 'node:path';
+import { constants } from 'node:fs';
+import { posix } from 'node:path';
 import { EXIT_CANNOT_INVOKE, EXIT_NOT_FOUND, TpodError } from '../errors.js';
-
-const MAX_HOPS = 40;
-
-/** PATH inside ROOT, every symlink followed within ROOT; undefined when something on the way is missing. */
-export function resolveInRoot(root: string, path: string): { real: string; stats: Stats } | undefined {
-  const queue = path.split('/').filter(Boolean);
-  const resolved: string[] = [];
-  let hops = 0;
-  let stats: Stats | undefined;
-  while (queue.length > 0) {
-    const part = queue.shift()!;
-    if (part === '.') continue;
-    if (part === '..') {
-      resolved.pop();
-      continue;
-    }
-    const here = join(root, ...resolved, part);
-    try {
-      stats = lstatSync(here);
-    } catch {
-      return undefined;
-    }
-    if (stats.isSymbolicLink()) {
-      if (++hops > MAX_HOPS) return undefined;
-      const target = readlinkSync(here);
-      if (target.startsWith('/')) resolved.length = 0;
-      queue.unshift(...target.split('/').filter(Boolean));
-      continue;
-    }
-    resolved.push(part);
-  }
-  if (!stats) stats = lstatSync(root);
-  return { real: join(root, ...resolved), stats };
-}
+import { resolveInRoot } from '../storage/in-root.js';
 
 /** Throws, with podman's exit codes, when ARGV[0] cannot be run in ROOT with the container's PATH. */
 export function checkExecutable(root: string, argv: readonly string[], env: readonly string[]): void {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { constants } from 'node:os';
 import { cgroupVersion } from '../cgroups/detect.js';
 import { TpodError } from '../errors.js';
-import { describeProgram } from '../sys/programs.js';
+import { findProgram } from '../sys/programs.js';
 import { RUNTIME_PREFERENCE, chooseRuntime, judgeRuntime } from './choose.js';
 
 export interface Runtime {
@@ -19,9 +19,10 @@ export interface Runtime {
   readonly stateRoot: string;
 }
 
-export async function pickRuntime(runtimeDir: string, wanted?: string): Promise<Runtime> {
+export function pickRuntime(runtimeDir: string, wanted?: string): Runtime {
   const cgroups = cgroupVersion();
-  const verdicts = (await Promise.all(RUNTIME_PREFERENCE.map((n) => describeProgram(n)))).map((c) => judgeRuntime(c, cgroups));
+  // Paths only: asking each runtime its version would cost every run a few milliseconds.
+  const verdicts = RUNTIME_PREFERENCE.map((name) => judgeRuntime({ name, path: findProgram(name), version: undefined }, cgroups));
   const chosen = chooseRuntime(verdicts, wanted);
   if (!chosen) {
     if (wanted) throw new TpodError(`unknown OCI runtime "${wanted}"`, { hint: `tpod knows ${RUNTIME_PREFERENCE.join(' and ')}` });

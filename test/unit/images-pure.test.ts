@@ -5,7 +5,8 @@ import { layerMediaType } from '../../src/engine/push.js';
 import { applyChange } from '../../src/image/changes.js';
 import { type ImageIndex, parseManifest, parsePlatform, selectManifest } from '../../src/image/manifest.js';
 import { parseChallenge } from '../../src/image/registry.js';
-import { cleanEntryPath, detectCompression } from '../../src/image/unpack.js';
+import { detectCompression } from '../../src/image/unpack.js';
+import { cleanEntryPath } from '../../src/storage/in-root.js';
 import { table } from '../../src/cli/output/table.js';
 import { humanDuration, humanSize } from '../../src/cli/output/units.js';
 

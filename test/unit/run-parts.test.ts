@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hostsFile, resolvConf } from '../../src/network/etc-files.js';
-import { checkExecutable, resolveInRoot } from '../../src/runtime/executable.js';
+import { checkExecutable } from '../../src/runtime/executable.js';
+import { resolveInRoot } from '../../src/storage/in-root.js';
 import { generatedName } from '../../src/storage/containers.js';
 import { overlayOptions } from '../../src/storage/rootfs.js';
 
