@@ -18,6 +18,7 @@ import { tag } from './commands/tag.js';
 import { unshare } from './commands/unshare.js';
 import { untag } from './commands/untag.js';
 import { version } from './commands/version.js';
+import { volume } from './commands/volume.js';
 import type { CommandSpec } from './spec.js';
 
-export const commands: readonly CommandSpec[] = [image, images, importCommand, info, load, login, logout, pull, push, rmi, run, save, system, tag, unshare, untag, version, help, complete];
+export const commands: readonly CommandSpec[] = [image, images, importCommand, info, load, login, logout, pull, push, rmi, run, save, system, tag, unshare, untag, version, volume, help, complete];

@@ -14,16 +14,17 @@ import { checkExecutable } from '../runtime/executable.js';
 import { resolveInRoot, resolveParent } from '../storage/in-root.js';
 import { pickRuntime, removeRuntimeState, runAttached } from '../runtime/oci-runtime.js';
 import { type NetworkNamespace, type RunOptions, buildSpec } from '../spec/build.js';
-import type { LockedFlag, MountRequest, SpecMount } from '../spec/mounts.js';
+import type { MountRequest, SpecMount, VolumeRequest } from '../spec/mounts.js';
+import { resolveUser } from '../spec/user.js';
 import { Containers } from '../storage/containers.js';
 import { chooseDriver } from '../storage/driver.js';
-import { mountOptionsFor } from '../storage/mounts.js';
 import { mountRootfs, unmountRootfs } from '../storage/rootfs.js';
 import type { ImageRecord } from '../storage/store.js';
 import type { Context } from './context.js';
 import { hostFacts } from './host-facts.js';
 import { NoSuchImage, findImage } from './images.js';
 import type { TransferListener } from './transfer.js';
+import { lockedFlags, removeAnonymousVolumes, resolveVolumeMounts } from './volumes.js';
 
 export type PullPolicy = 'missing' | 'always' | 'never' | 'newer';
 export type NetworkMode = 'none' | 'host';
@@ -60,16 +61,10 @@ async function resolveImage(ctx: Context, req: RunRequest, listener: TransferLis
   }
 }
 
-/** The flags the kernel locks on the mount that holds PATH: a bind of it in our namespace must keep them. */
-function lockedFlags(path: string): LockedFlag[] {
-  const options = mountOptionsFor(readFileSync('/proc/self/mountinfo', 'utf8'), path);
-  return (['nosuid', 'nodev', 'noexec'] as const).filter((f) => options.includes(f));
-}
-
-function specMounts(requests: readonly MountRequest[]): SpecMount[] {
+/** Host directories checked and resolved; volumes wait for the root filesystem (resolveVolumeMounts). */
+function specMounts(requests: readonly MountRequest[]): (SpecMount | VolumeRequest)[] {
   return requests.map((m) => {
-    if (m.type === 'tmpfs') return m;
-    if (m.type === 'volume') throw new TpodError(`-v ${m.name || m.destination}: named volumes are not supported yet`, { hint: 'bind a host directory instead: -v /host/dir:/container/dir' });
+    if (m.type === 'tmpfs' || m.type === 'volume') return m;
     if (m.chown) throw new TpodError(`-v ${m.source}:${m.destination}: the U option is not supported yet`);
     let source: string;
     try {
@@ -100,7 +95,7 @@ export async function runContainer(ctx: Context, req: RunRequest, listener?: Tra
   const config = JSON.parse(store.config(image.id).toString('utf8')) as ImageConfig;
   const runtime = pickRuntime(ctx.paths.runtimeDir, req.runtime);
   const { driver } = chooseDriver(ctx.paths.storageDir);
-  const mounts = specMounts(req.mounts);
+  const requested = specMounts(req.mounts);
   const host = hostFacts(ctx.env);
   phase('image, runtime, driver and host facts');
 
@@ -115,9 +110,17 @@ export async function runContainer(ctx: Context, req: RunRequest, listener?: Tra
   const paths = containers.paths(record.id);
   let started = false;
   let finished = false;
+  let volumes: string[] = [];
   try {
     mountRootfs(driver, { lower: image.layers.map((l) => join(store.layerDir(l), 'diff')), upper: paths.upper, work: paths.work }, paths.rootfs);
     phase('container record and root mount');
+    const etc = { passwd: readInRoot(paths.rootfs, '/etc/passwd'), group: readInRoot(paths.rootfs, '/etc/group') };
+    // The user buildSpec runs the process as: a new volume, and one mounted with U, is given to it.
+    const user = resolveUser(req.options.user || config.config?.User || '', etc, host.gidCount);
+    const mounts = resolveVolumeMounts(store, requested, paths.rootfs, user, (names) => {
+      volumes = names;
+      containers.update(record.id, { volumes });
+    });
     const network: NetworkNamespace = { mode: req.network };
     const files = {
       hosts: join(paths.etc, 'hosts'),
@@ -130,7 +133,7 @@ export async function runContainer(ctx: Context, req: RunRequest, listener?: Tra
       id: record.id,
       rootfs: paths.rootfs,
       image: config.config,
-      etc: { passwd: readInRoot(paths.rootfs, '/etc/passwd'), group: readInRoot(paths.rootfs, '/etc/group') },
+      etc,
       options: { ...req.options, mounts },
       network,
       files,
@@ -158,7 +161,11 @@ export async function runContainer(ctx: Context, req: RunRequest, listener?: Tra
     if (started && !finished) removeRuntimeState(runtime, record.id);
     unmountRootfs(paths.rootfs);
     // A container that never started is not kept: a failed run leaves nothing.
-    if (req.remove || !started) containers.remove(record.id);
+    if (req.remove || !started) {
+      containers.remove(record.id);
+      // As podman run --rm: the container's anonymous volumes go with it.
+      removeAnonymousVolumes(store, volumes);
+    }
     phase('clean-up');
   }
 }

@@ -29,6 +29,8 @@ export interface ContainerRecord {
   readonly finishedAt?: string;
   /** Remove it when it exits (--rm). */
   readonly autoRemove: boolean;
+  /** The named and anonymous volumes it mounts: volume rm and prune leave these alone. */
+  readonly volumes?: readonly string[];
 }
 
 export interface ContainerPaths {

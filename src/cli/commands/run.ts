@@ -55,8 +55,8 @@ export const run: CommandSpec = {
     { name: 'hostname', type: 'string', valueName: 'NAME', describe: 'the container\'s host name' },
     { name: 'interactive', alias: 'i', type: 'boolean', describe: 'keep standard input open (it always is: tpod runs attached)' },
     { name: 'tty', alias: 't', type: 'boolean', describe: 'a terminal for the container (not supported yet)' },
-    { name: 'volume', alias: 'v', type: 'array', valueName: 'HOST:CTR[:OPTS]', describe: 'bind a host directory: HOST-DIR:CTR-DIR[:ro,rw,z,Z,...]', complete: 'files' },
-    { name: 'mount', type: 'array', valueName: 'type=...', describe: 'mount as podman\'s --mount: type=bind|tmpfs,source=...,destination=...' },
+    { name: 'volume', alias: 'v', type: 'array', valueName: 'SRC:CTR[:OPTS]', describe: 'a host directory (HOST-DIR:CTR-DIR) or a named volume (NAME:CTR-DIR), options ro,rw,z,Z,U,nocopy,...', complete: 'files' },
+    { name: 'mount', type: 'array', valueName: 'type=...', describe: 'mount as podman\'s --mount: type=bind|volume|tmpfs,source=...,destination=...' },
     { name: 'tmpfs', type: 'array', valueName: 'DIR[:OPTS]', describe: 'a tmpfs at DIR' },
     { name: 'read-only', type: 'boolean', describe: 'mount the root filesystem read-only' },
     { name: 'network', type: 'string', valueName: 'MODE', choices: ['none', 'host', 'pasta', 'slirp4netns'], describe: 'none (only loopback) or host (share yours); pasta and slirp4netns are coming' },
@@ -76,7 +76,7 @@ export const run: CommandSpec = {
     { command: 'tpod run --rm -v "$PWD:/src:ro" -w /src alpine ls', describe: 'with the current directory inside' },
   ],
   differences:
-    'Work in progress: the default network is none until pasta support lands (--network host shares yours); -t, -d, named volumes, --userns, -p are not supported yet. The container sees /run/tpod-init for --init (podman: /run/podman-init).',
+    'Work in progress: the default network is none until pasta support lands (--network host shares yours); -t, -d, --userns, -p are not supported yet, nor U on a host directory. The container sees /run/tpod-init for --init (podman: /run/podman-init), and container=tpod in its environment.',
   run: async (args) => {
     const { runContainer } = await import('../../engine/run.js');
     const [image, ...command] = passedThrough(args);
