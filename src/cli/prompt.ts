@@ -2,6 +2,14 @@
 import { readSync } from 'node:fs';
 import { TpodError } from '../errors.js';
 
+/** One line of standard input, without its newline. */
+function readLine(): string {
+  const buf = Buffer.alloc(1);
+  let line = '';
+  while (readSync(0, buf, 0, 1, null) === 1 && buf[0] !== 0x0a) line += String.fromCharCode(buf[0]!);
+  return line.trim();
+}
+
 /** Reads one line from standard input; SECRET turns echo off on a terminal. */
 export function ask(question: string, secret = false): string {
   const tty = process.stdin.isTTY;
@@ -33,4 +41,10 @@ export function readAllStdin(): string {
   const buf = Buffer.alloc(4096);
   for (let n = readSync(0, buf, 0, buf.length, null); n > 0; n = readSync(0, buf, 0, buf.length, null)) chunks.push(Buffer.from(buf.subarray(0, n)));
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+/** podman's confirmation: WARNING on standard output, then a yes/no question; end of input is no. */
+export function confirm(warning: string): boolean {
+  process.stdout.write(`${warning}Are you sure you want to continue? [y/N] `);
+  return /^y(es)?$/i.test(readLine());
 }

@@ -52,9 +52,11 @@ describe.skipIf(skip)(`tpod volume${skip ? ` (skipped: ${skip})` : ''}`, () => {
     const random = ok(['volume', 'create']).trim();
     expect(random).toMatch(/^[0-9a-f]{64}$/);
 
-    expect(ok(['volume', 'ls'])).toBe(`DRIVER  VOLUME NAME\nlocal   ${random}\nlocal   alpha\n`);
-    expect(ok(['volume', 'ls', '--noheading', '--format', '{{.Name}} {{.Driver}} {{.Scope}}'])).toBe(`${random} local local\nalpha local local\n`);
-    expect(JSON.parse(ok(['volume', 'ls', '--format', 'json'])).map((v: { Name: string }) => v.Name)).toEqual([random, 'alpha']);
+    // Listed by name; the random name sorts before or after alpha by its first digit.
+    const sorted = [random, 'alpha'].sort((a, b) => a.localeCompare(b));
+    expect(ok(['volume', 'ls'])).toBe(`DRIVER  VOLUME NAME\n${sorted.map((n) => `local   ${n}\n`).join('')}`);
+    expect(ok(['volume', 'ls', '--noheading', '--format', '{{.Name}} {{.Driver}} {{.Scope}}'])).toBe(sorted.map((n) => `${n} local local\n`).join(''));
+    expect(JSON.parse(ok(['volume', 'ls', '--format', 'json'])).map((v: { Name: string }) => v.Name)).toEqual(sorted);
 
     const [inspected] = JSON.parse(ok(['volume', 'inspect', 'alpha']));
     expect(inspected).toEqual({
@@ -64,7 +66,7 @@ describe.skipIf(skip)(`tpod volume${skip ? ` (skipped: ${skip})` : ''}`, () => {
     expect(Date.parse(inspected.CreatedAt)).toBeGreaterThan(Date.now() - 60_000);
     expect(ok(['volume', 'inspect', '--format', '{{.Mountpoint}}', 'alpha'])).toBe(`${join(volumesDir(), 'alpha/_data')}\n`);
     expect(box.run(['volume', 'inspect']).stderr).toBe('Error: provide one or more volume names or use --all\n');
-    expect(JSON.parse(ok(['volume', 'inspect', '--all'])).map((v: { Name: string }) => v.Name)).toEqual([random, 'alpha']);
+    expect(JSON.parse(ok(['volume', 'inspect', '--all'])).map((v: { Name: string }) => v.Name)).toEqual(sorted);
     const missing = box.run(['volume', 'inspect', 'alpha', 'nosuch']);
     expect(missing.code).toBe(125);
     expect(JSON.parse(missing.stdout)).toHaveLength(1);

@@ -1,5 +1,5 @@
 import { contextFromEnv } from '../../engine/context.js';
-import { ask } from '../prompt.js';
+import { confirm } from '../prompt.js';
 import type { CommandSpec } from '../spec.js';
 
 export const imagePrune: CommandSpec = {
@@ -17,8 +17,7 @@ export const imagePrune: CommandSpec = {
     const ctx = contextFromEnv(process.env);
     if (!args.force) {
       const what = args.all ? 'all images without at least one container associated with them' : 'all dangling images';
-      process.stdout.write(`WARNING! This command removes ${what}.\n`);
-      if (!/^y(es)?$/i.test(ask('Are you sure you want to continue? [y/N] '))) return;
+      if (!confirm(`WARNING! This command removes ${what}.\n`)) return;
     }
     for (const id of pruneImages(ctx.store(), Boolean(args.all))) process.stdout.write(`${id}\n`);
   },

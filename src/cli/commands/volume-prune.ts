@@ -1,5 +1,5 @@
 import { contextFromEnv } from '../../engine/context.js';
-import { ask } from '../prompt.js';
+import { confirm } from '../prompt.js';
 import type { CommandSpec } from '../spec.js';
 
 export const volumePrune: CommandSpec = {
@@ -18,8 +18,7 @@ export const volumePrune: CommandSpec = {
         process.stdout.write('No dangling volumes found\n');
         return;
       }
-      process.stdout.write(`WARNING! This will remove all volumes not used by at least one container. The following volumes will be removed:\n${unused.map((n) => `${n}\n`).join('')}`);
-      if (!/^y(es)?$/i.test(ask('Are you sure you want to continue? [y/N] '))) return;
+      if (!confirm(`WARNING! This will remove all volumes not used by at least one container. The following volumes will be removed:\n${unused.map((n) => `${n}\n`).join('')}`)) return;
     }
     for (const name of pruneVolumes(store)) process.stdout.write(`${name}\n`);
   },
