@@ -10,6 +10,8 @@ import { TpodError } from '../errors.js';
 import { log } from '../log.js';
 import type { ImageConfig } from '../image/manifest.js';
 import { hostsFile, resolvConf } from '../network/etc-files.js';
+import type { PortMapping } from '../network/ports.js';
+import { type PastaNetwork, setupNetwork } from '../network/pasta.js';
 import { checkExecutable } from '../runtime/executable.js';
 import { resolveInRoot, resolveParent } from '../storage/in-root.js';
 import { pickRuntime, removeRuntimeState, runAttached } from '../runtime/oci-runtime.js';
@@ -27,7 +29,7 @@ import type { TransferListener } from './transfer.js';
 import { lockedFlags, removeAnonymousVolumes, resolveVolumeMounts } from './volumes.js';
 
 export type PullPolicy = 'missing' | 'always' | 'never' | 'newer';
-export type NetworkMode = 'none' | 'host';
+export type NetworkMode = 'none' | 'host' | 'pasta';
 
 export interface RunRequest {
   readonly image: string;
@@ -35,6 +37,8 @@ export interface RunRequest {
   readonly remove: boolean;
   readonly pull: PullPolicy;
   readonly network: NetworkMode;
+  /** -p: forwarded by pasta. */
+  readonly publish: readonly PortMapping[];
   readonly dns: readonly string[];
   readonly addHosts: readonly string[];
   readonly mounts: readonly MountRequest[];
@@ -111,6 +115,7 @@ export async function runContainer(ctx: Context, req: RunRequest, listener?: Tra
   let started = false;
   let finished = false;
   let volumes: string[] = [];
+  let net: PastaNetwork | undefined;
   try {
     mountRootfs(driver, { lower: image.layers.map((l) => join(store.layerDir(l), 'diff')), upper: paths.upper, work: paths.work }, paths.rootfs);
     phase('container record and root mount');
@@ -121,7 +126,12 @@ export async function runContainer(ctx: Context, req: RunRequest, listener?: Tra
       volumes = names;
       containers.update(record.id, { volumes });
     });
-    const network: NetworkNamespace = { mode: req.network };
+    let network: NetworkNamespace;
+    if (req.network === 'pasta') {
+      net = await setupNetwork(ctx.paths.runtimeDir, record.id, { ports: req.publish, dns: req.dns });
+      network = { mode: 'private', path: net.netnsPath };
+      phase('network');
+    } else network = { mode: req.network };
     const files = {
       hosts: join(paths.etc, 'hosts'),
       hostname: join(paths.etc, 'hostname'),
@@ -139,9 +149,9 @@ export async function runContainer(ctx: Context, req: RunRequest, listener?: Tra
       files,
       host,
     });
-    writeFileSync(files.hosts, hostsFile({ hostname: spec.hostname ?? record.id.slice(0, 12), name: record.name, extraHosts: req.addHosts, ...(req.network === 'host' ? { hostHosts: readFileSync('/etc/hosts', 'utf8') } : {}) }));
+    writeFileSync(files.hosts, hostsFile({ hostname: spec.hostname ?? record.id.slice(0, 12), name: record.name, extraHosts: [...req.addHosts, ...(net?.extraHosts ?? [])], ...(req.network === 'host' ? { hostHosts: readFileSync('/etc/hosts', 'utf8') } : {}) }));
     writeFileSync(files.hostname, `${spec.hostname ?? record.id.slice(0, 12)}\n`);
-    writeFileSync(files.resolvConf, resolvConf(readFileSync('/etc/resolv.conf', 'utf8'), req.dns));
+    writeFileSync(files.resolvConf, resolvConf(readFileSync('/etc/resolv.conf', 'utf8'), net?.nameservers ?? req.dns));
     writeFileSync(files.containerEnv, '');
     // podman makes a missing working directory; inside the root, as the container sees it.
     resolveParent(paths.rootfs, `${spec.process.cwd}/.keep`);
@@ -160,6 +170,7 @@ export async function runContainer(ctx: Context, req: RunRequest, listener?: Tra
     // A run that ends normally deletes its runtime state itself.
     if (started && !finished) removeRuntimeState(runtime, record.id);
     unmountRootfs(paths.rootfs);
+    net?.teardown();
     // A container that never started is not kept: a failed run leaves nothing.
     if (req.remove || !started) {
       containers.remove(record.id);

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { contextFromEnv } from '../../engine/context.js';
 import { TpodError } from '../../errors.js';
+import { log } from '../../log.js';
+import { parsePublish } from '../../network/ports.js';
 import { parseEntrypoint } from '../../spec/command.js';
 import type { SeccompProfile } from '../../spec/seccomp.js';
 import { type MountRequest, parseMountSpec, parseTmpfsSpec, parseVolumeSpec } from '../../spec/mounts.js';
@@ -59,7 +61,8 @@ export const run: CommandSpec = {
     { name: 'mount', type: 'array', valueName: 'type=...', describe: 'mount as podman\'s --mount: type=bind|volume|tmpfs,source=...,destination=...' },
     { name: 'tmpfs', type: 'array', valueName: 'DIR[:OPTS]', describe: 'a tmpfs at DIR' },
     { name: 'read-only', type: 'boolean', describe: 'mount the root filesystem read-only' },
-    { name: 'network', type: 'string', valueName: 'MODE', choices: ['none', 'host', 'pasta', 'slirp4netns'], describe: 'none (only loopback) or host (share yours); pasta and slirp4netns are coming' },
+    { name: 'network', type: 'string', valueName: 'MODE', choices: ['none', 'host', 'pasta', 'slirp4netns'], describe: 'pasta (the default: your addresses and routes, through user-mode networking; the host\'s loopback is host.containers.internal), none (only loopback) or host (share yours); slirp4netns is coming' },
+    { name: 'publish', alias: 'p', type: 'array', valueName: '[[IP:][HOSTPORT]:]PORT[/udp]', describe: 'publish a container port, or a range, on the host\'s port (a free one when none is given)' },
     { name: 'dns', type: 'array', valueName: 'IP', describe: 'a DNS server for the container\'s resolv.conf' },
     { name: 'add-host', type: 'array', valueName: 'NAME:IP', describe: 'an extra line for the container\'s /etc/hosts' },
     { name: 'cap-add', type: 'array', valueName: 'CAP', describe: 'add a capability (or ALL)' },
@@ -76,14 +79,16 @@ export const run: CommandSpec = {
     { command: 'tpod run --rm -v "$PWD:/src:ro" -w /src alpine ls', describe: 'with the current directory inside' },
   ],
   differences:
-    'Work in progress: the default network is none until pasta support lands (--network host shares yours); -t, -d, --userns, -p are not supported yet, nor U on a host directory. The container sees /run/tpod-init for --init (podman: /run/podman-init), and container=tpod in its environment.',
+    'Work in progress: -t, -d, --userns, -P and --network slirp4netns are not supported yet, nor U on a host directory. The container sees /run/tpod-init for --init (podman: /run/podman-init), and container=tpod in its environment.',
   run: async (args) => {
     const { runContainer } = await import('../../engine/run.js');
     const [image, ...command] = passedThrough(args);
     if (!image) throw new TpodError('name an image to run');
     if (args.tty) throw new TpodError('-t is not supported yet: tpod run has no terminal handling yet');
-    const network = (args.network as string | undefined) ?? 'none';
-    if (network !== 'none' && network !== 'host') throw new TpodError(`--network ${network} is not supported yet`, { hint: 'use --network none or --network host' });
+    const network = (args.network as string | undefined) ?? 'pasta';
+    if (network !== 'none' && network !== 'host' && network !== 'pasta') throw new TpodError(`--network ${network} is not supported yet`, { hint: 'use --network pasta, none or host' });
+    const publish = list(args.publish).map(parsePublish);
+    if (publish.length && network !== 'pasta') log.warn(`port mappings are discarded with --network ${network}`);
     const ctx = contextFromEnv(process.env);
     const listener = process.stderr.isTTY ? terminalProgress(process.stderr) : plainProgress(process.stderr);
     return runContainer(
@@ -94,6 +99,7 @@ export const run: CommandSpec = {
         remove: Boolean(args.rm),
         pull: args.pull as 'missing',
         network,
+        publish: network === 'pasta' ? publish : [],
         dns: list(args.dns),
         addHosts: list(args['add-host']),
         mounts: mountRequests(args),
