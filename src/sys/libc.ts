@@ -31,6 +31,7 @@ interface Libc {
   fcntl: (fd: number, cmd: number, ...rest: unknown[]) => number;
   mknod: (path: string, mode: number, dev: number) => number;
   lsetxattr: (path: string, name: string, value: Buffer, size: number, flags: number) => number;
+  signal: (signum: number, handler: null) => unknown;
   lgetxattr: (path: string, name: string, value: Buffer | null, size: number) => number;
 }
 
@@ -49,6 +50,7 @@ function load(): Libc {
     fcntl: lib.func('int fcntl(int, int, ...)'),
     mknod: lib.func('int mknod(const char *, unsigned int, unsigned long)'),
     lsetxattr: lib.func('int lsetxattr(const char *, const char *, const void *, size_t, int)'),
+    signal: lib.func('void *signal(int, void *)'),
     // ssize_t, which koffi does not name: long on Linux.
     lgetxattr: lib.func('long lgetxattr(const char *, const char *, void *, size_t)'),
   };
@@ -59,6 +61,8 @@ function check(ret: number, syscall: string, path?: string): void {
   if (ret < 0) throw new SysError(syscall, load().koffi.errno(), path);
 }
 
+const SIGPIPE = 13;
+const SIGXFSZ = 25;
 const F_SETFD = 2;
 const F_GETFL = 3;
 const F_SETFL = 4;
@@ -114,7 +118,10 @@ export function flock(fd: number, op: number): void {
 export function exec(path: string, argv: readonly string[], env: NodeJS.ProcessEnv): never {
   // libuv may have marked stdio close-on-exec and non-blocking; the program
   // needs them open, and most programs fail on EAGAIN.
-  const { fcntl } = load();
+  const { fcntl, signal } = load();
+  // Node ignores SIGPIPE and SIGXFSZ, and an ignored signal stays ignored across
+  // execve: give the program the defaults back, so `tpod unshare yes | head` ends.
+  for (const signum of [SIGPIPE, SIGXFSZ]) signal(signum, null);
   for (const fd of [0, 1, 2]) {
     fcntl(fd, F_SETFD, 'int', 0);
     const flags = fcntl(fd, F_GETFL);

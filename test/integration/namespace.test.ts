@@ -54,6 +54,13 @@ describe.skipIf(skip)(`user namespace${skip ? ` (skipped: ${skip})` : ''}`, () =
     expect(r.stdout).toBe(`${args.map((a) => `[${a}]`).join('')}bar baz|${process.cwd()}from stdin`);
   });
 
+  it('gives the command default signal dispositions, so pipelines end as they should', () => {
+    // Node ignores SIGPIPE for itself; the command must not inherit that.
+    const r = box.run(['unshare', 'sh', '-c', 'grep SigIgn /proc/self/status; yes | head -1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('SigIgn:\t0000000000000000\ny\n');
+  });
+
   it('lets signals reach the command, which becomes the process tpod started', async () => {
     const child = box.start(['unshare', 'sh', '-c', 'echo ready; exec sleep 30']);
     const done = runAsync(child);
