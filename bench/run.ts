@@ -1,9 +1,9 @@
 /**
  * `tpod run --rm IMAGE true` against `podman run --rm IMAGE true`, same
  * image (imported into both from one rootfs tarball) and same runtime,
- * with --network none; side by side with the ratio, and tpod's phases from
- * its debug log. Run by hand (npm run bench:run), never in tests. The
- * default network is not compared yet: tpod has no pasta support so far.
+ * with --network none and with --network pasta; side by side with the
+ * ratios, and tpod's phases from its debug log. Run by hand
+ * (npm run bench:run), never in tests.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,16 +36,19 @@ try {
   const rootfs = join(dir, 'rootfs.tar.gz');
   writeFileSync(rootfs, gzipSync(tar(busyboxLayer())));
   spawnSync(tpod, ['import', rootfs, 'bench'], { env });
-  const t = time([tpod, 'run', '--rm', '--network', 'none', 'bench', 'true']);
-  console.log(`tpod run --rm --network none (runc)     ${t.toFixed(1).padStart(7)} ms median of ${runs}`);
-  if (has('podman')) {
-    spawnSync(podman[0]!, [...podman.slice(1), 'import', '-q', rootfs, 'bench'], { env });
-    const p = time([...podman, 'run', '--rm', '--network', 'none', 'bench', 'true']);
-    console.log(`podman run --rm --network none (runc)   ${p.toFixed(1).padStart(7)} ms median of ${runs}`);
-    console.log(`ratio tpod/podman: ${(t / p).toFixed(2)}`);
+  if (has('podman')) spawnSync(podman[0]!, [...podman.slice(1), 'import', '-q', rootfs, 'bench'], { env });
+  // Each one's user-mode network: podman before 4.4 has slirp4netns, not pasta.
+  const podmanUserMode = spawnSync('podman', ['info', '--format', '{{.Host.Pasta.Executable}}']).stdout?.toString().trim() ? 'pasta' : 'slirp4netns';
+  for (const [mine, theirs] of [['none', 'none'], ['pasta', podmanUserMode]] as const) {
+    const t = time([tpod, 'run', '--rm', '--network', mine, 'bench', 'true']);
+    console.log(`tpod run --rm --network ${mine} (runc)`.padEnd(48) + `${t.toFixed(1).padStart(7)} ms median of ${runs}`);
+    if (!has('podman')) continue;
+    const p = time([...podman, 'run', '--rm', '--network', theirs, 'bench', 'true']);
+    console.log(`podman run --rm --network ${theirs} (runc)`.padEnd(48) + `${p.toFixed(1).padStart(7)} ms median of ${runs}`);
+    console.log(`${''.padEnd(48)}ratio tpod/podman: ${(t / p).toFixed(2)}`);
   }
-  const phases = spawnSync(tpod, ['--log-level=debug', 'run', '--rm', '--network', 'none', 'bench', 'true'], { env, encoding: 'utf8' }).stderr;
-  console.log('where one tpod run spends its time, besides Node start-up (npm run bench):');
+  const phases = spawnSync(tpod, ['--log-level=debug', 'run', '--rm', 'bench', 'true'], { env, encoding: 'utf8' }).stderr;
+  console.log('where one tpod run (default network) spends its time, besides Node start-up (npm run bench):');
   for (const m of phases.matchAll(/run phase (.*): ([\d.]+) ms/g)) console.log(`  ${m[1]!.padEnd(40)} ${m[2]!.padStart(6)} ms`);
 } finally {
   spawnSync(tpod, ['system', 'reset', '--force'], { env });
