@@ -6,6 +6,8 @@
 export const EXIT_TPOD = 125;
 export const EXIT_CANNOT_INVOKE = 126;
 export const EXIT_NOT_FOUND = 127;
+/** podman rmi and volume rm: the thing is used by a container. */
+export const EXIT_IN_USE = 2;
 
 export interface TpodErrorOptions {
   hint?: string;
@@ -24,6 +26,9 @@ export class TpodError extends Error {
     this.exitCode = options.exitCode ?? EXIT_TPOD;
   }
 }
+
+/** An image, volume or container that does not exist: the removal commands exit 1 for it. */
+export class NotFound extends TpodError {}
 
 /** The one line a user sees for any error. */
 export function errorLine(err: unknown): string {

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { type RegistriesConf, resolveShortName } from '../config/registries.js';
-import { TpodError } from '../errors.js';
+import { EXIT_IN_USE, NotFound, TpodError } from '../errors.js';
 import type { ImageConfig } from '../image/manifest.js';
 import { type ImageReference, formatReference, parseReference, qualify, withDefaultTag } from '../image/reference.js';
 import { Containers } from '../storage/containers.js';
@@ -16,6 +16,11 @@ export function splitName(name: string): { repository: string; tag: string } {
   if (at >= 0) return { repository: name.slice(0, at), tag: '<none>' };
   const colon = name.lastIndexOf(':');
   return colon > name.lastIndexOf('/') ? { repository: name.slice(0, colon), tag: name.slice(colon + 1) } : { repository: name, tag: '<none>' };
+}
+
+/** NAMES as repository@DIGEST, once per repository, as podman's RepoDigests. Pure. */
+export function repoDigests(names: readonly string[], digest: string): string[] {
+  return [...new Set(names.map((n) => `${splitName(n).repository}@${digest}`))];
 }
 
 /** The names NAME may stand for, in podman's order: localhost/ first, then aliases and search registries. Pure. */
@@ -38,10 +43,7 @@ function idMatches(records: readonly ImageRecord[], input: string): ImageRecord[
   return records.filter((r) => r.id.startsWith(hex));
 }
 
-export class NoSuchImage extends TpodError {}
-
-/** podman rmi's exit code for an image a container uses. */
-export const EXIT_IMAGE_IN_USE = 2;
+export class NoSuchImage extends NotFound {}
 
 /** The image NAME_OR_ID names: a name first, then an id or id prefix. */
 export function findImage(store: Store, conf: RegistriesConf, nameOrId: string): ImageRecord {
@@ -137,7 +139,7 @@ export function removeImage(store: Store, conf: RegistriesConf, nameOrId: string
   if (users.length > 0 && (!force || running)) {
     const c = running ?? users[0]!;
     throw new TpodError(`image used by container ${c.id.slice(0, 12)} (${c.name})`, {
-      exitCode: EXIT_IMAGE_IN_USE,
+      exitCode: EXIT_IN_USE,
       hint: running ? 'stop it first' : 'remove the container first, or use --force to remove it with the image',
     });
   }
@@ -149,12 +151,11 @@ export function removeImage(store: Store, conf: RegistriesConf, nameOrId: string
 /** podman image inspect's fields for a stored image. */
 export function inspectImage(store: Store, record: ImageRecord): Record<string, unknown> {
   const config = JSON.parse(store.config(record.id).toString('utf8')) as ImageConfig;
-  const repoDigests = [...new Set(record.names.map((n) => `${splitName(n).repository}@${record.digest}`))];
   return {
     Id: record.id,
     Digest: record.digest,
     RepoTags: record.names.filter((n) => !n.includes('@')),
-    RepoDigests: repoDigests,
+    RepoDigests: repoDigests(record.names, record.digest),
     Created: config.created ?? record.created,
     Config: config.config ?? {},
     Author: config.author ?? '',

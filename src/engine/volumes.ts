@@ -6,15 +6,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, lchownSync, readFileSync, readdirSync } from 'node:fs';
-import { TpodError } from '../errors.js';
+import { EXIT_IN_USE, TpodError } from '../errors.js';
 import type { LockedFlag, SpecMount, VolumeRequest } from '../spec/mounts.js';
 import { Containers } from '../storage/containers.js';
 import { resolveInRoot } from '../storage/in-root.js';
 import { mountOptionsFor } from '../storage/mounts.js';
 import type { Store } from '../storage/store.js';
-import { EXIT_VOLUME_IN_USE, NoSuchVolume, type VolumeRecord, Volumes, chownTree, copyTree } from '../storage/volumes.js';
+import { NoSuchVolume, type VolumeRecord, Volumes, chownTree, copyTree } from '../storage/volumes.js';
 
-export { EXIT_VOLUME_IN_USE, NoSuchVolume };
+export { NoSuchVolume };
 
 /** The flags the kernel locks on the mount that holds PATH: a bind of it in our namespace must keep them. */
 export function lockedFlags(path: string): LockedFlag[] {
@@ -155,7 +155,7 @@ export function removeVolume(store: Store, name: string, force: boolean): void {
     const active = users.some((c) => c.state !== 'exited');
     if (users.length > 0 && (!force || active)) {
       throw new TpodError(`volume ${name} is being used by the following container(s): ${users.map((c) => c.id).join(', ')}: volume is being used`, {
-        exitCode: EXIT_VOLUME_IN_USE,
+        exitCode: EXIT_IN_USE,
         ...(force ? { hint: 'one of them is running: stop it first' } : {}),
       });
     }

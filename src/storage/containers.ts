@@ -8,10 +8,11 @@
  *
  * Names are unique, checked and taken under the store lock.
  */
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { TpodError, errnoCode } from '../errors.js';
+import { TpodError } from '../errors.js';
+import { listRecords, readRecord, writeRecord } from './records.js';
 import type { Store } from './store.js';
 
 export type ContainerState = 'created' | 'running' | 'exited';
@@ -64,15 +65,7 @@ export class Containers {
   }
 
   list(): ContainerRecord[] {
-    const found: ContainerRecord[] = [];
-    for (const id of readdirSync(this.dir)) {
-      try {
-        found.push(JSON.parse(readFileSync(join(this.dir, id, 'container.json'), 'utf8')) as ContainerRecord);
-      } catch (err) {
-        if (errnoCode(err) !== 'ENOENT') throw err;
-      }
-    }
-    return found;
+    return listRecords<ContainerRecord>(this.dir, 'container.json');
   }
 
   /** By full id, unique id prefix, or name. */
@@ -97,13 +90,14 @@ export class Containers {
       const id = randomBytes(32).toString('hex');
       const record: ContainerRecord = { ...fields, id, name, created: new Date().toISOString(), state: 'created' };
       const p = this.paths(id);
-      // Built aside, then renamed: a half-made container is never listed.
-      const staged = `${p.dir}.tmp`;
+      // Built in the store's staging area, then renamed: a half-made container is never
+      // listed, and one a killed tpod left half-made is cleared with the rest of tmp/.
+      const staged = this.store.staging();
       for (const d of ['bundle/rootfs', 'work', 'etc']) mkdirSync(join(staged, d), { recursive: true, mode: 0o700 });
       // The overlay's root directory takes the upper layer's mode: 0700 would lock every
       // user but root out of "/". The container's own directory (0700) keeps others out.
       mkdirSync(join(staged, 'upper'), { mode: 0o755 });
-      writeFileSync(join(staged, 'container.json'), JSON.stringify(record));
+      writeRecord(join(staged, 'container.json'), record);
       renameSync(staged, p.dir);
       return record;
     });
@@ -111,17 +105,18 @@ export class Containers {
 
   update(id: string, change: Partial<ContainerRecord>): ContainerRecord {
     const file = join(this.paths(id).dir, 'container.json');
-    const record = { ...(JSON.parse(readFileSync(file, 'utf8')) as ContainerRecord), ...change };
-    writeFileSync(`${file}.tmp`, JSON.stringify(record));
-    renameSync(`${file}.tmp`, file);
+    const current = readRecord<ContainerRecord>(file);
+    if (!current) throw new TpodError(`container ${id} was removed meanwhile`);
+    const record = { ...current, ...change };
+    writeRecord(file, record);
     return record;
   }
 
   /** Removes the directories; the caller has unmounted the root filesystem. */
   remove(id: string): void {
-    const p = this.paths(id);
-    const trash = `${p.dir}.removing`;
-    renameSync(p.dir, trash);
+    // Out of sight first (one rename into the staging area), then deleted.
+    const trash = this.store.staging();
+    renameSync(this.paths(id).dir, join(trash, 'container'));
     rmSync(trash, { recursive: true, force: true });
   }
 }

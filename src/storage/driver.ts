@@ -4,11 +4,12 @@
  * fuse-overlayfs, else plain copies. Decided once per kernel by a real test
  * mount, as podman does, and remembered in the storage directory.
  */
-import { accessSync, constants, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, renameSync, unlinkSync } from 'node:fs';
+import { accessSync, constants, lstatSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import { findProgram } from '../sys/programs.js';
 import { MNT_DETACH, SysError, mount, umount } from '../sys/libc.js';
+import { readRecord, writeRecord } from './records.js';
 
 export type DriverName = 'overlay' | 'fuse-overlayfs' | 'vfs';
 
@@ -58,12 +59,8 @@ function fuseUsable(): string | undefined {
 export function chooseDriver(storageDir: string): DriverChoice {
   const kernel = release();
   const cache = join(storageDir, 'driver.json');
-  try {
-    const cached = JSON.parse(readFileSync(cache, 'utf8')) as DriverChoice;
-    if (cached.kernel === kernel) return cached;
-  } catch {
-    // not decided yet for this kernel
-  }
+  const cached = readRecord<DriverChoice>(cache);
+  if (cached?.kernel === kernel) return cached;
   mkdirSync(storageDir, { recursive: true, mode: 0o700 });
   const overlayProblem = probeKernelOverlay(storageDir);
   const fuseProblem = overlayProblem ? fuseUsable() : undefined;
@@ -72,7 +69,6 @@ export function chooseDriver(storageDir: string): DriverChoice {
     : !fuseProblem
       ? { driver: 'fuse-overlayfs', reason: `${overlayProblem}; using fuse-overlayfs`, kernel }
       : { driver: 'vfs', reason: `${overlayProblem}, and ${fuseProblem}: every container gets a full copy of its image`, kernel };
-  writeFileSync(`${cache}.tmp`, JSON.stringify(choice));
-  renameSync(`${cache}.tmp`, cache);
+  writeRecord(cache, choice);
   return choice;
 }

@@ -18,6 +18,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import { join } from 'node:path';
 import { TpodError, errnoCode } from '../errors.js';
 import { LOCK_EX, flock } from '../sys/libc.js';
+import { listRecords, readRecord, writeRecord } from './records.js';
 
 export interface ImageRecord {
   /** sha256 hex of the image config: the image id. */
@@ -46,11 +47,6 @@ export interface LayerRecord {
 }
 
 const hex = (digest: string) => digest.replace(/^sha256:/, '');
-
-function writeAtomic(path: string, data: string | Buffer): void {
-  writeFileSync(`${path}.tmp`, data, { mode: 0o600 });
-  renameSync(`${path}.tmp`, `${path}`);
-}
 
 function processAlive(pid: number): boolean {
   try {
@@ -110,7 +106,9 @@ export class Store {
   }
 
   layer(diffId: string): LayerRecord {
-    return JSON.parse(readFileSync(join(this.layerDir(diffId), 'layer.json'), 'utf8')) as LayerRecord;
+    const record = readRecord<LayerRecord>(join(this.layerDir(diffId), 'layer.json'));
+    if (!record) throw new TpodError(`layer ${diffId} is not in the store`);
+    return record;
   }
 
   blobPath(digest: string): string {
@@ -135,24 +133,11 @@ export class Store {
   }
 
   images(): ImageRecord[] {
-    const records: ImageRecord[] = [];
-    for (const id of readdirSync(this.imagesDir)) {
-      try {
-        records.push(JSON.parse(readFileSync(join(this.imagesDir, id, 'image.json'), 'utf8')) as ImageRecord);
-      } catch (err) {
-        if (errnoCode(err) !== 'ENOENT') throw err;
-      }
-    }
-    return records;
+    return listRecords<ImageRecord>(this.imagesDir, 'image.json');
   }
 
   image(id: string): ImageRecord | undefined {
-    try {
-      return JSON.parse(readFileSync(join(this.imagesDir, id, 'image.json'), 'utf8')) as ImageRecord;
-    } catch (err) {
-      if (errnoCode(err) === 'ENOENT') return undefined;
-      throw err;
-    }
+    return readRecord<ImageRecord>(join(this.imagesDir, id, 'image.json'));
   }
 
   config(id: string): Buffer {
@@ -167,7 +152,7 @@ export class Store {
   private takeNames(names: readonly string[], except: string): void {
     for (const other of this.images()) {
       if (other.id === except || !other.names.some((n) => names.includes(n))) continue;
-      writeAtomic(join(this.imagesDir, other.id, 'image.json'), JSON.stringify({ ...other, names: other.names.filter((n) => !names.includes(n)) }));
+      writeRecord(join(this.imagesDir, other.id, 'image.json'), { ...other, names: other.names.filter((n) => !names.includes(n)) });
     }
   }
 
@@ -188,7 +173,7 @@ export class Store {
       const merged = existing ? { ...existing, names: [...new Set([...record.names, ...existing.names])] } : record;
       if (existing) {
         rmSync(staged, { recursive: true, force: true });
-        writeAtomic(join(this.imagesDir, record.id, 'image.json'), JSON.stringify(merged));
+        writeRecord(join(this.imagesDir, record.id, 'image.json'), merged);
       } else {
         writeFileSync(join(staged, 'image.json'), JSON.stringify(merged));
         rmSync(join(this.imagesDir, record.id), { recursive: true, force: true });
@@ -205,7 +190,7 @@ export class Store {
       if (!record) throw new TpodError(`image ${id} was removed meanwhile`);
       this.takeNames(names, id);
       const updated = { ...record, names: [...new Set(names)] };
-      writeAtomic(join(this.imagesDir, id, 'image.json'), JSON.stringify(updated));
+      writeRecord(join(this.imagesDir, id, 'image.json'), updated);
       return updated;
     });
   }

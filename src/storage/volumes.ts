@@ -10,14 +10,15 @@
  * whole check-and-change, such as "create unless it exists" or "remove unless used".
  */
 import {
-  chmodSync, copyFileSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, readFileSync,
-  readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync,
+  chmodSync, copyFileSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync,
+  readdirSync, readlinkSync, renameSync, rmSync, symlinkSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { TpodError, errnoCode } from '../errors.js';
+import { NotFound, TpodError } from '../errors.js';
 import { log } from '../log.js';
 import { S_IFIFO, mknod } from '../sys/libc.js';
 import { type ContainerRecord, Containers } from './containers.js';
+import { readRecord, writeRecord } from './records.js';
 import type { Store } from './store.js';
 
 export interface VolumeRecord {
@@ -41,11 +42,8 @@ const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 /** The options podman's local driver accepts; tpod acts on uid, gid and nocopy, and keeps the rest. */
 const LOCAL_OPTIONS = ['device', 'o', 'type', 'uid', 'gid', 'size', 'inodes', 'noquota', 'copy', 'nocopy'];
 
-/** podman volume rm's exit code for a volume a container uses. */
-export const EXIT_VOLUME_IN_USE = 2;
-
 /** A volume that does not exist: podman volume rm exits 1 for it, everything else 125. */
-export class NoSuchVolume extends TpodError {
+export class NoSuchVolume extends NotFound {
   constructor(name: string) {
     super(`no volume with name "${name}" found: no such volume`);
   }
@@ -141,12 +139,7 @@ export class Volumes {
   /** Undefined for a name that is not a volume's, or cannot be one (no path tricks). */
   get(name: string): VolumeRecord | undefined {
     if (!NAME.test(name)) return undefined;
-    try {
-      return JSON.parse(readFileSync(join(this.dir, name, 'volume.json'), 'utf8')) as VolumeRecord;
-    } catch (err) {
-      if (errnoCode(err) === 'ENOENT') return undefined;
-      throw err;
-    }
+    return readRecord<VolumeRecord>(join(this.dir, name, 'volume.json'));
   }
 
   find(name: string): VolumeRecord {
@@ -184,16 +177,14 @@ export class Volumes {
     const staged = this.store.staging();
     mkdirSync(join(staged, '_data'), 0o755);
     if (!record.needsChown) lchownSync(join(staged, '_data'), owner.uid ?? 0, owner.gid ?? 0);
-    writeFileSync(join(staged, 'volume.json'), JSON.stringify(record));
+    writeRecord(join(staged, 'volume.json'), record);
     renameSync(staged, join(this.dir, fields.name));
     return record;
   }
 
   /** Call with the store lock held. */
   update(name: string, change: Partial<Pick<VolumeRecord, 'needsCopyUp' | 'needsChown'>>): void {
-    const file = join(this.dir, name, 'volume.json');
-    writeFileSync(`${file}.tmp`, JSON.stringify({ ...this.find(name), ...change }));
-    renameSync(`${file}.tmp`, file);
+    writeRecord(join(this.dir, name, 'volume.json'), { ...this.find(name), ...change });
   }
 
   /** Removes a volume and its content; the caller has made sure no container uses it. Call with the store lock held. */

@@ -22,14 +22,14 @@ function templateFields(row: ImageRow, noTrunc: boolean) {
 }
 
 /** podman images --format json: one object per image, not per name. */
-function jsonReport(rows: readonly ImageRow[]) {
+function jsonReport(rows: readonly ImageRow[], repoDigests: (names: readonly string[], digest: string) => string[]) {
   const seen = new Map<string, object>();
   for (const row of rows) {
     if (seen.has(row.id)) continue;
     seen.set(row.id, {
       Id: row.id,
       RepoTags: row.names.filter((n) => !n.includes('@')),
-      RepoDigests: [...new Set(row.names.map((n) => `${n.replace(/[:@][^/]*$/, '')}@${row.digest}`))],
+      RepoDigests: repoDigests(row.names, row.digest),
       Size: row.size,
       Created: Math.floor(Date.parse(row.created) / 1000) || 0,
       CreatedAt: row.created,
@@ -60,7 +60,7 @@ export const imageList: CommandSpec = {
   ],
   differences: '--filter and --sort are not supported yet.',
   run: async (args) => {
-    const { listImages } = await import('../../engine/images.js');
+    const { listImages, repoDigests } = await import('../../engine/images.js');
     const ctx = contextFromEnv(process.env);
     const rows = listImages(ctx.store());
     const noTrunc = Boolean(args['no-trunc']);
@@ -68,7 +68,7 @@ export const imageList: CommandSpec = {
     if (args.quiet) {
       process.stdout.write([...new Set(rows.map((r) => templateFields(r, noTrunc).ID))].map((id) => `${id}\n`).join(''));
     } else if (format === 'json') {
-      process.stdout.write(`${JSON.stringify(jsonReport(rows), null, 4)}\n`);
+      process.stdout.write(`${JSON.stringify(jsonReport(rows, repoDigests), null, 4)}\n`);
     } else if (format) {
       process.stdout.write(rows.map((r) => `${renderTemplate(format, templateFields(r, noTrunc))}\n`).join(''));
     } else {

@@ -1,4 +1,5 @@
-import { TpodError, errorLine } from '../../errors.js';
+import { TpodError } from '../../errors.js';
+import { removeEach } from '../remove-each.js';
 import { contextFromEnv } from '../../engine/context.js';
 import type { CommandSpec } from '../spec.js';
 
@@ -16,7 +17,7 @@ export const imageRemove: CommandSpec = {
     { name: 'all', alias: 'a', type: 'boolean', describe: 'remove every image' },
   ],
   run: async (args) => {
-    const { EXIT_IMAGE_IN_USE, NoSuchImage, removeImage } = await import('../../engine/images.js');
+    const { removeImage } = await import('../../engine/images.js');
     const ctx = contextFromEnv(process.env);
     const store = ctx.store();
     const conf = ctx.registries();
@@ -24,22 +25,11 @@ export const imageRemove: CommandSpec = {
     if (args.all && given.length) throw new TpodError('--all and image names cannot be given together');
     if (!args.all && !given.length) throw new TpodError('name at least one image, or use --all');
     const targets = args.all ? store.images().map((i) => i.id) : given;
-    let notFound = false;
-    let inUse = false;
-    let failed = false;
-    for (const target of targets) {
-      try {
-        const report = removeImage(store, conf, target, Boolean(args.force || args.all));
-        for (const name of report.untagged) process.stdout.write(`Untagged: ${name}\n`);
-        if (report.deleted) process.stdout.write(`Deleted: ${report.deleted}\n`);
-      } catch (err) {
-        process.stderr.write(`Error: ${errorLine(err)}\n`);
-        if (err instanceof NoSuchImage) notFound = true;
-        else if (err instanceof TpodError && err.exitCode === EXIT_IMAGE_IN_USE) inUse = true;
-        else failed = true;
-      }
-    }
-    return failed ? 125 : inUse ? EXIT_IMAGE_IN_USE : notFound ? 1 : 0;
+    return removeEach(targets, (target) => {
+      const report = removeImage(store, conf, target, Boolean(args.force || args.all));
+      for (const name of report.untagged) process.stdout.write(`Untagged: ${name}\n`);
+      if (report.deleted) process.stdout.write(`Deleted: ${report.deleted}\n`);
+    });
   },
 };
 

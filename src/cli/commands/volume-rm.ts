@@ -1,4 +1,5 @@
-import { TpodError, errorLine } from '../../errors.js';
+import { TpodError } from '../../errors.js';
+import { removeEach } from '../remove-each.js';
 import { contextFromEnv } from '../../engine/context.js';
 import type { CommandSpec } from '../spec.js';
 
@@ -17,24 +18,13 @@ export const volumeRemove: CommandSpec = {
   ],
   differences: '--time is not supported: tpod has no running container that --force could stop.',
   run: async (args) => {
-    const { EXIT_VOLUME_IN_USE, NoSuchVolume, listVolumes, removeVolume } = await import('../../engine/volumes.js');
+    const { listVolumes, removeVolume } = await import('../../engine/volumes.js');
     const store = contextFromEnv(process.env).store();
     const given = ((args.volume as string[] | undefined) ?? []).map(String);
     if (Boolean(args.all) === given.length > 0) throw new TpodError('choose either one or more volumes or all');
-    let notFound = false;
-    let inUse = false;
-    let failed = false;
-    for (const name of args.all ? listVolumes(store).map((v) => v.name) : given) {
-      try {
-        removeVolume(store, name, Boolean(args.force));
-        process.stdout.write(`${name}\n`);
-      } catch (err) {
-        process.stderr.write(`Error: ${errorLine(err)}\n`);
-        if (err instanceof NoSuchVolume) notFound = true;
-        else if (err instanceof TpodError && err.exitCode === EXIT_VOLUME_IN_USE) inUse = true;
-        else failed = true;
-      }
-    }
-    return failed ? 125 : inUse ? EXIT_VOLUME_IN_USE : notFound ? 1 : 0;
+    return removeEach(args.all ? listVolumes(store).map((v) => v.name) : given, (name) => {
+      removeVolume(store, name, Boolean(args.force));
+      process.stdout.write(`${name}\n`);
+    });
   },
 };

@@ -1,0 +1,28 @@
+/**
+ * The JSON records the stores keep (image.json, container.json, volume.json,
+ * the driver choice): written whole through a temporary file and a rename,
+ * so a reader sees the old record or the new one, never half of one.
+ */
+import { readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { errnoCode } from '../errors.js';
+
+export function writeRecord(path: string, value: unknown): void {
+  writeFileSync(`${path}.tmp`, JSON.stringify(value), { mode: 0o600 });
+  renameSync(`${path}.tmp`, path);
+}
+
+/** The record at PATH, or undefined when there is none. */
+export function readRecord<T>(path: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** FILE's record in each directory of DIR, skipping directories without one. */
+export function listRecords<T>(dir: string, file: string): T[] {
+  return readdirSync(dir).flatMap((entry) => readRecord<T>(join(dir, entry, file)) ?? []);
+}
