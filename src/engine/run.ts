@@ -11,7 +11,8 @@ import { log } from '../log.js';
 import type { ImageConfig } from '../image/manifest.js';
 import { hostsFile, resolvConf } from '../network/etc-files.js';
 import type { PortMapping } from '../network/ports.js';
-import { type PastaNetwork, setupNetwork } from '../network/pasta.js';
+import { setupNetwork } from '../network/pasta.js';
+import type { UserModeNetwork } from '../network/user-mode.js';
 import { checkExecutable } from '../runtime/executable.js';
 import { resolveInRoot, resolveParent } from '../storage/in-root.js';
 import { pickRuntime, removeRuntimeState, runAttached } from '../runtime/oci-runtime.js';
@@ -29,7 +30,7 @@ import type { TransferListener } from './transfer.js';
 import { lockedFlags, removeAnonymousVolumes, resolveVolumeMounts } from './volumes.js';
 
 export type PullPolicy = 'missing' | 'always' | 'never' | 'newer';
-export type NetworkMode = 'none' | 'host' | 'pasta';
+export type NetworkMode = 'none' | 'host' | 'pasta' | 'slirp4netns';
 
 export interface RunRequest {
   readonly image: string;
@@ -43,6 +44,8 @@ export interface RunRequest {
   readonly addHosts: readonly string[];
   readonly mounts: readonly MountRequest[];
   readonly runtime: string | undefined;
+  /** -i: the container reads our standard input; without it, it reads nothing. */
+  readonly interactive: boolean;
   readonly tlsVerify: boolean;
   readonly authfile: string | undefined;
   readonly options: Omit<RunOptions, 'mounts'>;
@@ -115,7 +118,7 @@ export async function runContainer(ctx: Context, req: RunRequest, listener?: Tra
   let started = false;
   let finished = false;
   let volumes: string[] = [];
-  let net: PastaNetwork | undefined;
+  let net: UserModeNetwork | undefined;
   try {
     mountRootfs(driver, { lower: image.layers.map((l) => join(store.layerDir(l), 'diff')), upper: paths.upper, work: paths.work }, paths.rootfs);
     phase('container record and root mount');
@@ -127,8 +130,11 @@ export async function runContainer(ctx: Context, req: RunRequest, listener?: Tra
       containers.update(record.id, { volumes });
     });
     let network: NetworkNamespace;
-    if (req.network === 'pasta') {
-      net = await setupNetwork(ctx.paths.runtimeDir, record.id, { ports: req.publish, dns: req.dns });
+    if (req.network === 'pasta' || req.network === 'slirp4netns') {
+      const wanted = { ports: req.publish, dns: req.dns };
+      net = req.network === 'pasta'
+        ? await setupNetwork(ctx.paths.runtimeDir, record.id, wanted)
+        : await (await import('../network/slirp4netns.js')).setupSlirp4netns(ctx.paths.runtimeDir, record.id, wanted);
       network = { mode: 'private', path: net.netnsPath };
       phase('network');
     } else network = { mode: req.network };
@@ -161,7 +167,7 @@ export async function runContainer(ctx: Context, req: RunRequest, listener?: Tra
 
     containers.update(record.id, { state: 'running', startedAt: new Date().toISOString() });
     started = true;
-    const code = await runAttached(runtime, paths.bundle, record.id);
+    const code = await runAttached(runtime, paths.bundle, record.id, { terminal: Boolean(req.options.tty), stdin: req.interactive });
     finished = true;
     phase(`${runtime.name} run`);
     containers.update(record.id, { state: 'exited', exitCode: code, finishedAt: new Date().toISOString() });

@@ -23,6 +23,7 @@ import { log } from '../log.js';
 import { MNT_DETACH, SysError, umount } from '../sys/libc.js';
 import { findProgram } from '../sys/programs.js';
 import type { PortMapping, Protocol } from './ports.js';
+import type { UserModeNetwork } from './user-mode.js';
 
 /** Where pasta answers DNS for the host's resolver: podman's address, link-local so it clashes with nothing. */
 export const PASTA_DNS = '169.254.1.1';
@@ -30,15 +31,6 @@ export const PASTA_DNS = '169.254.1.1';
 /** The names a container reaches the host's loopback by (podman adds both). */
 const HOST_NAMES = ['host.containers.internal', 'host.docker.internal'];
 
-export interface PastaNetwork {
-  readonly netnsPath: string;
-  /** --add-host style "name:address" entries for the container's /etc/hosts. */
-  readonly extraHosts: readonly string[];
-  /** The nameservers of the container's resolv.conf. */
-  readonly nameservers: readonly string[];
-  /** Stops pasta and removes the namespace; never throws, for it runs in finally blocks. */
-  teardown(): void;
-}
 
 /** The IPv4 default gateway in /proc/net/route's text, which pasta copies into the namespace. Pure. */
 export function defaultGateway(procNetRoute: string): string | undefined {
@@ -166,7 +158,7 @@ function stopPasta(pidFile: string, netnsPath: string): void {
  * lives in tpod's mount namespace. pasta runs on by itself (a container may
  * outlive this tpod) until teardown(). Whatever fails leaves neither.
  */
-export async function setupNetwork(runtimeDir: string, id: string, options: { ports: readonly PortMapping[]; dns?: readonly string[] }): Promise<PastaNetwork> {
+export async function setupNetwork(runtimeDir: string, id: string, options: { ports: readonly PortMapping[]; dns?: readonly string[] }): Promise<UserModeNetwork> {
   const pasta = findProgram('pasta');
   if (!pasta) throw new TpodError('pasta is not installed, so --network pasta cannot work', { hint: 'sudo apt-get install passt, or use --network none' });
   const dir = join(runtimeDir, 'netns');

@@ -62,14 +62,21 @@ const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', '
  * stderr. Signals sent to tpod go to the runtime, which passes them to the
  * container. Returns the container's exit code (128 + signal when killed).
  */
-export function runAttached(runtime: Runtime, bundle: string, id: string): Promise<number> {
+export interface AttachedIo {
+  /** The spec asks for a terminal (-t). */
+  readonly terminal: boolean;
+  /** -i: the container gets our standard input. */
+  readonly stdin: boolean;
+}
+
+export function runAttached(runtime: Runtime, bundle: string, id: string, io: AttachedIo): Promise<number> {
   // The runtime writes the pid file once the container's process exists: without it, a
   // failure is the runtime's own (its message is on stderr already), not the container's exit code.
   const pidFile = join(bundle, 'pid');
   // The runtime's own messages go to a log, not between the container's output: its
   // warnings (runc's about cgroup v1 OOM counts) are noise, its error becomes our one line.
   const logFile = join(bundle, 'runtime.log');
-  const child = spawn(runtime.path, ['--root', runtime.stateRoot, '--log', logFile, '--log-format', 'json', 'run', '--pid-file', pidFile, '--bundle', bundle, id], { stdio: 'inherit' });
+  const child = spawn(runtime.path, ['--root', runtime.stateRoot, '--log', logFile, '--log-format', 'json', 'run', '--pid-file', pidFile, '--bundle', bundle, id], { stdio: [io.stdin ? 'inherit' : 'ignore', 'inherit', 'inherit'] });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   for (const s of FORWARDED) process.on(s, forward);
   return new Promise((done, fail) => {

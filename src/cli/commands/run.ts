@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { contextFromEnv } from '../../engine/context.js';
+import type { NetworkMode } from '../../engine/run.js';
 import { TpodError } from '../../errors.js';
 import { log } from '../../log.js';
 import { parsePublish } from '../../network/ports.js';
@@ -55,8 +56,8 @@ export const run: CommandSpec = {
     { name: 'user', alias: 'u', type: 'string', valueName: 'USER[:GROUP]', describe: 'run as this user (a name from the image\'s /etc/passwd, or a uid), and group' },
     { name: 'entrypoint', type: 'string', valueName: 'CMD', describe: 'replace the image\'s entrypoint: a program, or a JSON array; "" clears it' },
     { name: 'hostname', type: 'string', valueName: 'NAME', describe: 'the container\'s host name' },
-    { name: 'interactive', alias: 'i', type: 'boolean', describe: 'keep standard input open (it always is: tpod runs attached)' },
-    { name: 'tty', alias: 't', type: 'boolean', describe: 'a terminal for the container (not supported yet)' },
+    { name: 'interactive', alias: 'i', type: 'boolean', describe: 'give the container your standard input (without it, it reads an empty one)' },
+    { name: 'tty', alias: 't', type: 'boolean', describe: 'a terminal for the container: raw mode, window size and resizes pass through' },
     { name: 'volume', alias: 'v', type: 'array', valueName: 'SRC:CTR[:OPTS]', describe: 'a host directory (HOST-DIR:CTR-DIR) or a named volume (NAME:CTR-DIR), options ro,rw,z,Z,U,nocopy,...', complete: 'files' },
     { name: 'mount', type: 'array', valueName: 'type=...', describe: 'mount as podman\'s --mount: type=bind|volume|tmpfs,source=...,destination=...' },
     { name: 'tmpfs', type: 'array', valueName: 'DIR[:OPTS]', describe: 'a tmpfs at DIR' },
@@ -84,11 +85,9 @@ export const run: CommandSpec = {
     const { runContainer } = await import('../../engine/run.js');
     const [image, ...command] = passedThrough(args);
     if (!image) throw new TpodError('name an image to run');
-    if (args.tty) throw new TpodError('-t is not supported yet: tpod run has no terminal handling yet');
-    const network = (args.network as string | undefined) ?? 'pasta';
-    if (network !== 'none' && network !== 'host' && network !== 'pasta') throw new TpodError(`--network ${network} is not supported yet`, { hint: 'use --network pasta, none or host' });
+    const network = (args.network as NetworkMode | undefined) ?? 'pasta';
     const publish = list(args.publish).map(parsePublish);
-    if (publish.length && network !== 'pasta') log.warn(`port mappings are discarded with --network ${network}`);
+    if (publish.length && (network === 'none' || network === 'host')) log.warn(`port mappings are discarded with --network ${network}`);
     const ctx = contextFromEnv(process.env);
     const listener = process.stderr.isTTY ? terminalProgress(process.stderr) : plainProgress(process.stderr);
     return runContainer(
@@ -99,7 +98,8 @@ export const run: CommandSpec = {
         remove: Boolean(args.rm),
         pull: args.pull as 'missing',
         network,
-        publish: network === 'pasta' ? publish : [],
+        publish: network === 'pasta' || network === 'slirp4netns' ? publish : [],
+        interactive: Boolean(args.interactive),
         dns: list(args.dns),
         addHosts: list(args['add-host']),
         mounts: mountRequests(args),
@@ -114,6 +114,7 @@ export const run: CommandSpec = {
           ...(args.workdir ? { workdir: String(args.workdir) } : {}),
           ...(args.user ? { user: String(args.user) } : {}),
           ...(args.hostname ? { hostname: String(args.hostname) } : {}),
+          tty: Boolean(args.tty),
           readOnly: Boolean(args['read-only']),
           capAdd: list(args['cap-add']),
           capDrop: list(args['cap-drop']),
