@@ -6,26 +6,13 @@
 import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOCK_EX, flock } from '../sys/libc.js';
-import { parseStat } from './proc.js';
+import { type ProcessIdentity, isRunning } from './process.js';
 
-export interface PauseRecord {
-  readonly pid: number;
-  readonly startTime: number;
-}
+export type PauseRecord = ProcessIdentity;
 
 export function parsePauseRecord(text: string): PauseRecord | undefined {
   const [pid, startTime] = text.trim().split(/\s+/).map(Number);
   return pid && startTime && pid > 1 && Number.isInteger(pid) && Number.isInteger(startTime) ? { pid, startTime } : undefined;
-}
-
-/** True while the recorded process runs (not a zombie) and the pid was not reused. */
-export function isRunning(rec: PauseRecord): boolean {
-  try {
-    const stat = parseStat(readFileSync(`/proc/${rec.pid}/stat`, 'utf8'));
-    return stat !== undefined && stat.startTime === rec.startTime && stat.state !== 'Z' && stat.state !== 'X';
-  } catch {
-    return false;
-  }
 }
 
 /** Ends the pause process, if one runs; returns its pid. The next tpod call builds the namespace afresh. */

@@ -11,7 +11,7 @@
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { TpodError } from '../errors.js';
+import { NotFound, TpodError } from '../errors.js';
 import { listRecords, readRecord, writeRecord } from './records.js';
 import type { Store } from './store.js';
 
@@ -32,6 +32,10 @@ export interface ContainerRecord {
   readonly autoRemove: boolean;
   /** The named and anonymous volumes it mounts: volume rm and prune leave these alone. */
   readonly volumes?: readonly string[];
+  /** What its start needs (the engine's ContainerConfig; opaque to storage). */
+  readonly config: unknown;
+  /** The tpod process a running container is attached to, by pid and start time (a pid is reused). */
+  readonly monitor?: { readonly pid: number; readonly startTime: number };
 }
 
 export interface ContainerPaths {
@@ -68,6 +72,10 @@ export class Containers {
     return listRecords<ContainerRecord>(this.dir, 'container.json');
   }
 
+  get(id: string): ContainerRecord | undefined {
+    return readRecord<ContainerRecord>(join(this.paths(id).dir, 'container.json'));
+  }
+
   /** By full id, unique id prefix, or name. */
   find(nameOrId: string): ContainerRecord {
     const all = this.list();
@@ -75,7 +83,7 @@ export class Containers {
     if (byName) return byName;
     const byId = all.filter((c) => c.id.startsWith(nameOrId));
     if (byId.length === 1 && nameOrId.length >= 3) return byId[0]!;
-    throw new TpodError(`no container with name or ID "${nameOrId}" found: no such container`);
+    throw new NotFound(`no container with name or ID "${nameOrId}" found: no such container`);
   }
 
   /** Creates the record and its directories; NAME (or a generated one) must be free. */

@@ -57,6 +57,9 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** The stores whose lock this process holds now. */
+const heldLocks = new Set<string>();
+
 export class Store {
   readonly layersDir: string;
   readonly imagesDir: string;
@@ -73,11 +76,15 @@ export class Store {
 
   /** Runs FN holding the store lock; the lock ends with the fd. */
   locked<T>(fn: () => T): T {
+    // Reentrant: a second flock on a new descriptor of the same file would wait for ourselves.
+    if (heldLocks.has(this.root)) return fn();
     const fd = openSync(join(this.root, 'store.lock'), 'a', 0o600);
     try {
       flock(fd, LOCK_EX);
+      heldLocks.add(this.root);
       return fn();
     } finally {
+      heldLocks.delete(this.root);
       closeSync(fd);
     }
   }

@@ -1,38 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { contextFromEnv } from '../../engine/context.js';
-import type { NetworkMode } from '../../engine/run.js';
-import { TpodError } from '../../errors.js';
-import { log } from '../../log.js';
-import { parsePublish } from '../../network/ports.js';
-import { parseEntrypoint } from '../../spec/command.js';
-import type { SeccompProfile } from '../../spec/seccomp.js';
-import { type MountRequest, parseMountSpec, parseTmpfsSpec, parseVolumeSpec } from '../../spec/mounts.js';
-import { plainProgress, terminalProgress } from '../output/progress.js';
-import { registryAccess, registryOptions } from '../options/registry.js';
-import { type Args, type CommandSpec, passedThrough } from '../spec.js';
-
-const list = (value: unknown): string[] => (value === undefined ? [] : (Array.isArray(value) ? value : [value]).map(String));
-
-function mountRequests(args: Args): MountRequest[] {
-  const cwd = process.cwd();
-  return [
-    ...list(args.volume).map((v) => parseVolumeSpec(v, cwd)),
-    ...list(args.mount).map((m) => parseMountSpec(m, cwd)),
-    ...list(args.tmpfs).map((t) => parseTmpfsSpec(t)),
-  ];
-}
-
-function securityOptions(args: Args): { noNewPrivileges: boolean; seccomp?: 'unconfined' | SeccompProfile } {
-  let noNewPrivileges = false;
-  let seccomp: 'unconfined' | SeccompProfile | undefined;
-  for (const opt of list(args['security-opt'])) {
-    if (opt === 'no-new-privileges' || opt === 'no-new-privileges=true') noNewPrivileges = true;
-    else if (opt === 'seccomp=unconfined') seccomp = 'unconfined';
-    else if (opt.startsWith('seccomp=')) seccomp = JSON.parse(readFileSync(opt.slice(8), 'utf8')) as SeccompProfile;
-    else throw new TpodError(`--security-opt ${opt}: tpod knows no-new-privileges and seccomp=unconfined|PROFILE.json`);
-  }
-  return { noNewPrivileges, ...(seccomp ? { seccomp } : {}) };
-}
+import { containerRequest, pullListener } from '../options/create.js';
+import { registryOptions } from '../options/registry.js';
+import type { CommandSpec } from '../spec.js';
 
 export const run: CommandSpec = {
   name: 'run',
@@ -83,47 +52,7 @@ export const run: CommandSpec = {
     'Work in progress: -t, -d, --userns, -P and --network slirp4netns are not supported yet, nor U on a host directory. The container sees /run/tpod-init for --init (podman: /run/podman-init), and container=tpod in its environment.',
   run: async (args) => {
     const { runContainer } = await import('../../engine/run.js');
-    const [image, ...command] = passedThrough(args);
-    if (!image) throw new TpodError('name an image to run');
-    const network = (args.network as NetworkMode | undefined) ?? 'pasta';
-    const publish = list(args.publish).map(parsePublish);
-    if (publish.length && (network === 'none' || network === 'host')) log.warn(`port mappings are discarded with --network ${network}`);
     const ctx = contextFromEnv(process.env);
-    const listener = process.stderr.isTTY ? terminalProgress(process.stderr) : plainProgress(process.stderr);
-    return runContainer(
-      ctx,
-      {
-        image,
-        name: args.name as string | undefined,
-        remove: Boolean(args.rm),
-        pull: args.pull as 'missing',
-        network,
-        publish: network === 'pasta' || network === 'slirp4netns' ? publish : [],
-        interactive: Boolean(args.interactive),
-        dns: list(args.dns),
-        addHosts: list(args['add-host']),
-        mounts: mountRequests(args),
-        runtime: args.runtime as string | undefined,
-        ...registryAccess(args),
-        options: {
-          ...(command.length ? { command } : {}),
-          ...(args.entrypoint !== undefined ? { entrypoint: parseEntrypoint(String(args.entrypoint)) } : {}),
-          env: list(args.env),
-          envFiles: list(args['env-file']).map((path) => ({ path, text: readFileSync(path, 'utf8') })),
-          envHost: Boolean(args['env-host']),
-          ...(args.workdir ? { workdir: String(args.workdir) } : {}),
-          ...(args.user ? { user: String(args.user) } : {}),
-          ...(args.hostname ? { hostname: String(args.hostname) } : {}),
-          tty: Boolean(args.tty),
-          readOnly: Boolean(args['read-only']),
-          capAdd: list(args['cap-add']),
-          capDrop: list(args['cap-drop']),
-          privileged: Boolean(args.privileged),
-          ...(args.init ? { init: '/usr/bin/catatonit' } : {}),
-          ...securityOptions(args),
-        },
-      },
-      listener,
-    );
+    return runContainer(ctx, containerRequest(args), pullListener());
   },
 };

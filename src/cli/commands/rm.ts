@@ -1,0 +1,32 @@
+import { contextFromEnv } from '../../engine/context.js';
+import { TpodError } from '../../errors.js';
+import { removeEach } from '../remove-each.js';
+import type { CommandSpec } from '../spec.js';
+
+export const rm: CommandSpec = {
+  name: 'rm',
+  aliases: ['remove'],
+  summary: 'Remove containers',
+  description: [
+    'Removes each CONTAINER (a name, an id or a unique id prefix) with its own layer, and prints what you named it by. A running container is removed only with --force, which kills it first.',
+    'Every CONTAINER is tried; the exit code is 125 if any could not be removed for another reason, else 2 if one is running, else 1 if one does not exist.',
+  ].join('\n\n'),
+  positionals: [{ name: 'container', describe: 'containers, by name or id', variadic: true, optional: true }],
+  options: [
+    { name: 'force', alias: 'f', type: 'boolean', describe: 'kill a running container first' },
+    { name: 'all', alias: 'a', type: 'boolean', describe: 'remove every container' },
+    { name: 'volumes', alias: 'v', type: 'boolean', describe: 'remove its anonymous volumes too' },
+  ],
+  differences: '--time is not supported: --force kills at once (SIGKILL).',
+  run: async (args) => {
+    const { listContainers, removeContainer } = await import('../../engine/containers.js');
+    const ctx = contextFromEnv(process.env);
+    const given = ((args.container as string[] | undefined) ?? []).map(String);
+    if (Boolean(args.all) === given.length > 0) throw new TpodError('choose either one or more containers or --all');
+    const targets = args.all ? listContainers(ctx).map((c) => c.id) : given;
+    return removeEach(targets, async (target) => {
+      await removeContainer(ctx, target, { force: Boolean(args.force), volumes: Boolean(args.volumes) });
+      process.stdout.write(`${target}\n`);
+    });
+  },
+};

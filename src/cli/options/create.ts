@@ -1,0 +1,85 @@
+/**
+ * What run and create share: their options (the list lives with run, whose
+ * page podman's users read first) turned into the engine's CreateRequest.
+ */
+import { readFileSync } from 'node:fs';
+import type { CreateRequest, NetworkMode, PullPolicy } from '../../engine/create.js';
+import type { TransferListener } from '../../engine/transfer.js';
+import { TpodError } from '../../errors.js';
+import { log } from '../../log.js';
+import { parsePublish } from '../../network/ports.js';
+import { parseEntrypoint } from '../../spec/command.js';
+import { type MountRequest, parseMountSpec, parseTmpfsSpec, parseVolumeSpec } from '../../spec/mounts.js';
+import type { SeccompProfile } from '../../spec/seccomp.js';
+import { plainProgress, terminalProgress } from '../output/progress.js';
+import { type Args, passedThrough } from '../spec.js';
+import { registryAccess } from './registry.js';
+
+const list = (value: unknown): string[] => (value === undefined ? [] : (Array.isArray(value) ? value : [value]).map(String));
+
+function mountRequests(args: Args): MountRequest[] {
+  const cwd = process.cwd();
+  return [
+    ...list(args.volume).map((v) => parseVolumeSpec(v, cwd)),
+    ...list(args.mount).map((m) => parseMountSpec(m, cwd)),
+    ...list(args.tmpfs).map((t) => parseTmpfsSpec(t)),
+  ];
+}
+
+function securityOptions(args: Args): { noNewPrivileges: boolean; seccomp?: 'unconfined' | SeccompProfile } {
+  let noNewPrivileges = false;
+  let seccomp: 'unconfined' | SeccompProfile | undefined;
+  for (const opt of list(args['security-opt'])) {
+    if (opt === 'no-new-privileges' || opt === 'no-new-privileges=true') noNewPrivileges = true;
+    else if (opt === 'seccomp=unconfined') seccomp = 'unconfined';
+    else if (opt.startsWith('seccomp=')) seccomp = JSON.parse(readFileSync(opt.slice(8), 'utf8')) as SeccompProfile;
+    else throw new TpodError(`--security-opt ${opt}: tpod knows no-new-privileges and seccomp=unconfined|PROFILE.json`);
+  }
+  return { noNewPrivileges, ...(seccomp ? { seccomp } : {}) };
+}
+
+/** The pull's progress on stderr, redrawn on a terminal. */
+export function pullListener(): TransferListener {
+  return process.stderr.isTTY ? terminalProgress(process.stderr) : plainProgress(process.stderr);
+}
+
+/** IMAGE [COMMAND...] and the options of run and create, as the engine takes them. */
+export function containerRequest(args: Args): CreateRequest {
+  const [image, ...command] = passedThrough(args);
+  if (!image) throw new TpodError('name an image');
+  const network = (args.network as NetworkMode | undefined) ?? 'pasta';
+  const userMode = network === 'pasta' || network === 'slirp4netns';
+  const publish = list(args.publish).map(parsePublish);
+  if (publish.length && !userMode) log.warn(`port mappings are discarded with --network ${network}`);
+  return {
+    image,
+    name: args.name as string | undefined,
+    remove: Boolean(args.rm),
+    pull: args.pull as PullPolicy,
+    network,
+    publish: userMode ? publish : [],
+    interactive: Boolean(args.interactive),
+    dns: list(args.dns),
+    addHosts: list(args['add-host']),
+    mounts: mountRequests(args),
+    runtime: args.runtime as string | undefined,
+    ...registryAccess(args),
+    options: {
+      ...(command.length ? { command } : {}),
+      ...(args.entrypoint !== undefined ? { entrypoint: parseEntrypoint(String(args.entrypoint)) } : {}),
+      env: list(args.env),
+      envFiles: list(args['env-file']).map((path) => ({ path, text: readFileSync(path, 'utf8') })),
+      envHost: Boolean(args['env-host']),
+      ...(args.workdir ? { workdir: String(args.workdir) } : {}),
+      ...(args.user ? { user: String(args.user) } : {}),
+      ...(args.hostname ? { hostname: String(args.hostname) } : {}),
+      tty: Boolean(args.tty),
+      readOnly: Boolean(args['read-only']),
+      capAdd: list(args['cap-add']),
+      capDrop: list(args['cap-drop']),
+      privileged: Boolean(args.privileged),
+      ...(args.init ? { init: '/usr/bin/catatonit' } : {}),
+      ...securityOptions(args),
+    },
+  };
+}

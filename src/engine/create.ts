@@ -1,0 +1,118 @@
+/**
+ * `tpod create` (and the first half of `tpod run`): find or pull the image,
+ * check what can be checked before anything exists (host directories, the
+ * environment), and record the container with everything its start needs.
+ * Nothing is mounted and no network exists until it starts (start.ts).
+ */
+import { realpathSync } from 'node:fs';
+import { TpodError } from '../errors.js';
+import type { ImageConfig } from '../image/manifest.js';
+import type { PortMapping } from '../network/ports.js';
+import type { RunOptions } from '../spec/build.js';
+import { envList, mergeEnv } from '../spec/env.js';
+import type { MountRequest, SpecMount, VolumeRequest } from '../spec/mounts.js';
+import { type ContainerRecord, Containers } from '../storage/containers.js';
+import type { ImageRecord } from '../storage/store.js';
+import type { Context } from './context.js';
+import { NoSuchImage, findImage } from './images.js';
+import type { TransferListener } from './transfer.js';
+import { lockedFlags } from './volumes.js';
+
+export type PullPolicy = 'missing' | 'always' | 'never' | 'newer';
+export type NetworkMode = 'none' | 'host' | 'pasta' | 'slirp4netns';
+
+/** What a container's start needs besides its image: kept in its record. */
+export interface ContainerConfig {
+  readonly network: NetworkMode;
+  /** -p: forwarded by the user-mode network helper. */
+  readonly publish: readonly PortMapping[];
+  readonly dns: readonly string[];
+  readonly addHosts: readonly string[];
+  /** Host directories already resolved; volumes are made or found at start. */
+  readonly mounts: readonly (SpecMount | VolumeRequest)[];
+  readonly runtime: string | undefined;
+  /** -i: the container reads our standard input; without it, it reads nothing. */
+  readonly interactive: boolean;
+  /** The environment is fixed at creation, as podman's is: a later start sees the same. */
+  readonly options: Omit<RunOptions, 'mounts'>;
+}
+
+export interface CreateRequest extends Omit<ContainerConfig, 'mounts'> {
+  readonly image: string;
+  readonly name: string | undefined;
+  readonly remove: boolean;
+  readonly pull: PullPolicy;
+  readonly mounts: readonly MountRequest[];
+  readonly tlsVerify: boolean;
+  readonly authfile: string | undefined;
+}
+
+async function resolveImage(ctx: Context, req: CreateRequest, listener: TransferListener | undefined): Promise<ImageRecord> {
+  // Loaded only to pull: the registry client and tar are a tenth of a run's start-up.
+  const pull = async () =>
+    (await import('./pull.js')).pullImage(ctx.store(), ctx.registries(), req.image, ctx.env, {
+      tlsVerify: req.tlsVerify,
+      authfile: req.authfile,
+      ...(listener ? { listener } : {}),
+    });
+  if (req.pull === 'always' || req.pull === 'newer') return (await pull()).image;
+  try {
+    return findImage(ctx.store(), ctx.registries(), req.image);
+  } catch (err) {
+    if (!(err instanceof NoSuchImage) || req.pull === 'never') throw err;
+    return (await pull()).image;
+  }
+}
+
+/** Host directories checked and resolved now; volumes wait for the root filesystem. */
+function resolveHostMounts(requests: readonly MountRequest[]): (SpecMount | VolumeRequest)[] {
+  return requests.map((m) => {
+    if (m.type === 'tmpfs' || m.type === 'volume') return m;
+    if (m.chown) throw new TpodError(`-v ${m.source}:${m.destination}: the U option is not supported yet`);
+    let source: string;
+    try {
+      source = realpathSync(m.source);
+    } catch {
+      throw new TpodError(`-v ${m.source}: no such file or directory on the host`);
+    }
+    return { type: 'bind', source, destination: m.destination, options: m.options, locked: lockedFlags(source) };
+  });
+}
+
+/** The final -e list: the image's, the caller's and the files' variables merged now. */
+function fixedEnvironment(options: RunOptions, image: ImageConfig, caller: NodeJS.ProcessEnv): Omit<RunOptions, 'mounts'> {
+  const env = mergeEnv({
+    image: image.config?.Env,
+    tty: options.tty,
+    envHost: options.envHost,
+    httpProxy: options.httpProxy,
+    files: options.envFiles,
+    env: options.env,
+    caller,
+  });
+  return { ...options, env: envList(env), envFiles: [], envHost: false, httpProxy: false };
+}
+
+export async function createContainer(ctx: Context, req: CreateRequest, listener?: TransferListener): Promise<ContainerRecord> {
+  const image = await resolveImage(ctx, req, listener);
+  const store = ctx.store();
+  const config = JSON.parse(store.config(image.id).toString('utf8')) as ImageConfig;
+  const containerConfig: ContainerConfig = {
+    network: req.network,
+    publish: req.publish,
+    dns: req.dns,
+    addHosts: req.addHosts,
+    mounts: resolveHostMounts(req.mounts),
+    runtime: req.runtime,
+    interactive: req.interactive,
+    options: fixedEnvironment(req.options, config, ctx.env),
+  };
+  return new Containers(store).create({
+    name: req.name,
+    imageId: image.id,
+    imageName: image.names[0] ?? image.id,
+    command: req.options.command ?? [],
+    autoRemove: req.remove,
+    config: containerConfig,
+  });
+}

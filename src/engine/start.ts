@@ -1,0 +1,136 @@
+/**
+ * Starting a created container attached (`tpod start -a`, and the second half
+ * of `tpod run`): mount its root filesystem, make its network, write its /etc
+ * files and OCI spec, run it with the OCI runtime, and clean up. Whatever
+ * fails before the container starts leaves no mount, helper or file behind,
+ * and the container as it was.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TpodError } from '../errors.js';
+import { log } from '../log.js';
+import type { ImageConfig } from '../image/manifest.js';
+import { hostsFile, resolvConf } from '../network/etc-files.js';
+import { setupNetwork } from '../network/pasta.js';
+import type { UserModeNetwork } from '../network/user-mode.js';
+import { checkExecutable } from '../runtime/executable.js';
+import { pickRuntime, removeRuntimeState, runAttached } from '../runtime/oci-runtime.js';
+import { type NetworkNamespace, buildSpec } from '../spec/build.js';
+import { resolveUser } from '../spec/user.js';
+import { type ContainerRecord, Containers } from '../storage/containers.js';
+import { chooseDriver } from '../storage/driver.js';
+import { resolveInRoot, resolveParent } from '../storage/in-root.js';
+import { mountRootfs, unmountRootfs } from '../storage/rootfs.js';
+import { ownIdentity } from '../rootless/process.js';
+import type { Context } from './context.js';
+import type { ContainerConfig } from './create.js';
+import { hostFacts } from './host-facts.js';
+import { removeAnonymousVolumes, resolveVolumeMounts } from './volumes.js';
+
+export const configOf = (record: ContainerRecord): ContainerConfig => record.config as ContainerConfig;
+
+function readInRoot(root: string, path: string): string | undefined {
+  const hit = resolveInRoot(root, path);
+  return hit?.stats.isFile() ? readFileSync(hit.real, 'utf8') : undefined;
+}
+
+async function setupUserModeNetwork(ctx: Context, id: string, config: ContainerConfig): Promise<UserModeNetwork | undefined> {
+  const wanted = { ports: config.publish, dns: config.dns };
+  if (config.network === 'pasta') return setupNetwork(ctx.paths.runtimeDir, id, wanted);
+  if (config.network === 'slirp4netns') return (await import('../network/slirp4netns.js')).setupSlirp4netns(ctx.paths.runtimeDir, id, wanted);
+  return undefined;
+}
+
+/**
+ * Runs container NAMEORID (or the record given) to its end, attached to our
+ * stdio; returns its exit code. A container with autoRemove is removed after.
+ */
+export async function startAttached(ctx: Context, container: ContainerRecord): Promise<number> {
+  // bench/run.ts reads these: where a run's time goes.
+  let last = performance.now();
+  const phase = (name: string) => {
+    const now = performance.now();
+    log.debug(`run phase ${name}: ${(now - last).toFixed(1)} ms`);
+    last = now;
+  };
+  const store = ctx.store();
+  const containers = new Containers(store);
+  const config = configOf(container);
+  const image = store.image(container.imageId);
+  if (!image) throw new TpodError(`the image of container ${container.name} (${container.imageId.slice(0, 12)}) is gone`, { hint: 'remove the container' });
+  const imageConfig = JSON.parse(store.config(image.id).toString('utf8')) as ImageConfig;
+  const runtime = pickRuntime(ctx.paths.runtimeDir, config.runtime);
+  const { driver } = chooseDriver(ctx.paths.storageDir);
+  const host = hostFacts(ctx.env);
+  // Taken under the lock: of two tpods starting the same container, one wins.
+  const record = store.locked(() => {
+    const now = containers.get(container.id);
+    if (!now) throw new TpodError(`container ${container.name} was removed meanwhile`);
+    if (now.state === 'running') throw new TpodError(`container ${container.name} is already running`);
+    return containers.update(container.id, { state: 'running', monitor: ownIdentity() });
+  });
+  phase('image, runtime, driver and host facts');
+
+  const paths = containers.paths(record.id);
+  let started = false;
+  let finished = false;
+  let volumes = record.volumes ?? [];
+  let net: UserModeNetwork | undefined;
+  try {
+    mountRootfs(driver, { lower: image.layers.map((l) => join(store.layerDir(l), 'diff')), upper: paths.upper, work: paths.work }, paths.rootfs);
+    phase('root mount');
+    const etc = { passwd: readInRoot(paths.rootfs, '/etc/passwd'), group: readInRoot(paths.rootfs, '/etc/group') };
+    // The user buildSpec runs the process as: a new volume, and one mounted with U, is given to it.
+    const user = resolveUser(config.options.user || imageConfig.config?.User || '', etc, host.gidCount);
+    const mounts = resolveVolumeMounts(store, config.mounts, paths.rootfs, user, (names) => {
+      volumes = names;
+      containers.update(record.id, { volumes });
+    });
+    net = await setupUserModeNetwork(ctx, record.id, config);
+    const network: NetworkNamespace = net ? { mode: 'private', path: net.netnsPath } : { mode: config.network === 'host' ? 'host' : 'none' };
+    phase('network');
+    const files = {
+      hosts: join(paths.etc, 'hosts'),
+      hostname: join(paths.etc, 'hostname'),
+      resolvConf: join(paths.etc, 'resolv.conf'),
+      // Tools test for /run/.containerenv to know they run in a container.
+      containerEnv: join(paths.etc, 'containerenv'),
+    };
+    // The environment was fixed at creation: the caller's own is not read again.
+    const spec = buildSpec({ id: record.id, rootfs: paths.rootfs, image: imageConfig.config, etc, options: { ...config.options, mounts }, network, files, host: { ...host, env: {} } });
+    const hostname = spec.hostname ?? record.id.slice(0, 12);
+    const hostHosts = config.network === 'host' ? { hostHosts: readFileSync('/etc/hosts', 'utf8') } : {};
+    writeFileSync(files.hosts, hostsFile({ hostname, name: record.name, extraHosts: [...config.addHosts, ...(net?.extraHosts ?? [])], ...hostHosts }));
+    writeFileSync(files.hostname, `${hostname}\n`);
+    writeFileSync(files.resolvConf, resolvConf(readFileSync('/etc/resolv.conf', 'utf8'), net?.nameservers ?? config.dns));
+    writeFileSync(files.containerEnv, '');
+    // podman makes a missing working directory; inside the root, as the container sees it.
+    resolveParent(paths.rootfs, `${spec.process.cwd}/.keep`);
+    if (!config.options.init) checkExecutable(paths.rootfs, spec.process.args, spec.process.env ?? []);
+    writeFileSync(join(paths.bundle, 'config.json'), JSON.stringify(spec));
+    phase('spec and /etc files');
+
+    containers.update(record.id, { startedAt: new Date().toISOString() });
+    started = true;
+    const code = await runAttached(runtime, paths.bundle, record.id, { terminal: Boolean(config.options.tty), stdin: config.interactive });
+    finished = true;
+    phase(`${runtime.name} run`);
+    containers.update(record.id, { state: 'exited', exitCode: code, finishedAt: new Date().toISOString(), monitor: undefined });
+    return code;
+  } catch (err) {
+    // Not started: the container is as it was before this start.
+    containers.update(record.id, started ? { state: 'exited', finishedAt: new Date().toISOString(), monitor: undefined } : { state: container.state, monitor: undefined });
+    throw err;
+  } finally {
+    // A run that ends normally deletes its runtime state itself.
+    if (started && !finished) removeRuntimeState(runtime, record.id);
+    unmountRootfs(paths.rootfs);
+    net?.teardown();
+    if (record.autoRemove && started) {
+      containers.remove(record.id);
+      // As podman run --rm: the container's anonymous volumes go with it.
+      removeAnonymousVolumes(store, volumes);
+    }
+    phase('clean-up');
+  }
+}
