@@ -76,6 +76,21 @@ function pastaError(stderr: string, ports: readonly PortMapping[]): TpodError {
   return new TpodError(`pasta could not set up the network: ${lines.pop() ?? 'it failed without a word'}`, { hint: 'tpod info shows what the network needs' });
 }
 
+function pastaPaths(runtimeDir: string, id: string): { dir: string; netnsPath: string; pidFile: string } {
+  const dir = join(runtimeDir, 'netns');
+  return { dir, netnsPath: join(dir, id), pidFile: join(dir, `${id}.pasta.pid`) };
+}
+
+/**
+ * Stops container ID's pasta and removes its namespace, if they exist: also
+ * after the tpod that made them was killed. Never throws, for it runs in
+ * finally blocks.
+ */
+export function teardownPasta(runtimeDir: string, id: string): void {
+  const { netnsPath, pidFile } = pastaPaths(runtimeDir, id);
+  releaseNetns(netnsPath, pidFile);
+}
+
 /**
  * Makes the container's network namespace at RUNTIMEDIR/netns/ID and starts
  * pasta on it, run where tpod runs: inside its user and mount namespace, as
