@@ -7,7 +7,8 @@
 import { realpathSync } from 'node:fs';
 import { TpodError } from '../errors.js';
 import type { ImageConfig } from '../image/manifest.js';
-import type { PortMapping } from '../network/ports.js';
+import { type PortMapping, exposedPorts } from '../network/ports.js';
+import { usesUserMode } from '../network/user-mode.js';
 import type { RunOptions } from '../spec/build.js';
 import { envList, mergeEnv } from '../spec/env.js';
 import type { MountRequest, SpecMount, VolumeRequest } from '../spec/mounts.js';
@@ -43,6 +44,8 @@ export interface CreateRequest extends Omit<ContainerConfig, 'mounts'> {
   readonly remove: boolean;
   readonly pull: PullPolicy;
   readonly mounts: readonly MountRequest[];
+  /** -P: every port the image exposes, each on a free host port. */
+  readonly publishAll: boolean;
   readonly tlsVerify: boolean;
   readonly authfile: string | undefined;
 }
@@ -68,14 +71,13 @@ async function resolveImage(ctx: Context, req: CreateRequest, listener: Transfer
 function resolveHostMounts(requests: readonly MountRequest[]): (SpecMount | VolumeRequest)[] {
   return requests.map((m) => {
     if (m.type === 'tmpfs' || m.type === 'volume') return m;
-    if (m.chown) throw new TpodError(`-v ${m.source}:${m.destination}: the U option is not supported yet`);
     let source: string;
     try {
       source = realpathSync(m.source);
     } catch {
       throw new TpodError(`-v ${m.source}: no such file or directory on the host`);
     }
-    return { type: 'bind', source, destination: m.destination, options: m.options, locked: lockedFlags(source) };
+    return { type: 'bind', source, destination: m.destination, options: m.options, locked: lockedFlags(source), ...(m.chown ? { chown: true } : {}) };
   });
 }
 
@@ -99,7 +101,7 @@ export async function createContainer(ctx: Context, req: CreateRequest, listener
   const config = JSON.parse(store.config(image.id).toString('utf8')) as ImageConfig;
   const containerConfig: ContainerConfig = {
     network: req.network,
-    publish: req.publish,
+    publish: req.publishAll && usesUserMode(req.network) ? [...req.publish, ...exposedPorts(config.config?.ExposedPorts, req.publish)] : req.publish,
     dns: req.dns,
     addHosts: req.addHosts,
     mounts: resolveHostMounts(req.mounts),

@@ -62,7 +62,8 @@ function prepare(volumes: Volumes, record: VolumeRecord, request: NamedRequest, 
 
 /**
  * Turns each volume request into a bind of its volume's _data, making the
- * volume when missing unless nocreate; binds and tmpfs mounts pass through.
+ * volume when missing unless nocreate; binds (chowned first for U) and tmpfs
+ * mounts pass through.
  * CLAIM is told every volume's name before any is made: the container's record
  * lists them then, so that volume rm and prune never take one from under it.
  */
@@ -73,6 +74,8 @@ export function resolveVolumeMounts(
   user: ContainerUser,
   claim: (names: string[]) => void,
 ): SpecMount[] {
+  // U on a host directory, as podman does it: the whole tree, before every start.
+  for (const m of requests) if (m.type === 'bind' && m.chown) chownTree(m.source, user.uid, user.gid);
   // Most runs mount no volume: no lock taken, no record rewritten.
   if (!requests.some((m) => m.type === 'volume')) return requests.flatMap((m) => (m.type === 'volume' ? [] : [m]));
   const named = requests.map((m) => (m.type === 'volume' ? { ...m, anonymous: m.name === '', name: m.name || randomName() } : m));

@@ -57,3 +57,18 @@ export function parsePublish(spec: string): PortMapping {
     protocols: protocols as Protocol[],
   };
 }
+
+/**
+ * -P: each port the image exposes ("80/tcp", "53/udp") published on a free
+ * host port, unless -p publishes it already. Pure.
+ */
+export function exposedPorts(exposed: Readonly<Record<string, unknown>> | null | undefined, published: readonly PortMapping[]): PortMapping[] {
+  const taken = (port: number, protocol: Protocol) =>
+    published.some((m) => m.protocols.includes(protocol) && port >= m.containerPort && port < m.containerPort + m.range);
+  return Object.keys(exposed ?? {}).flatMap((key) => {
+    const [portText = '', protocol = 'tcp'] = key.split('/');
+    const port = Number(portText);
+    if (!Number.isInteger(port) || port < 1 || port > 65535 || (protocol !== 'tcp' && protocol !== 'udp') || taken(port, protocol)) return [];
+    return [{ hostIP: '', hostPort: 0, containerPort: port, range: 1, protocols: [protocol] }];
+  });
+}

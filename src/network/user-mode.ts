@@ -8,3 +8,6 @@ export interface UserModeNetwork {
   /** Stops the helper and removes the namespace; never throws, for it runs in finally blocks. */
   teardown(): void;
 }
+
+/** Whether --network MODE runs a user-mode helper, which -p and -P need. */
+export const usesUserMode = (mode: string): boolean => mode === 'pasta' || mode === 'slirp4netns';

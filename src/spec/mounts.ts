@@ -49,7 +49,15 @@ export type LockedFlag = 'nosuid' | 'nodev' | 'noexec';
 
 /** A user mount as buildSpec takes it: the engine has turned each volume into a bind of its directory. */
 export type SpecMount =
-  | { readonly type: 'bind'; readonly source: string; readonly destination: string; readonly options: readonly string[]; readonly locked?: readonly LockedFlag[] }
+  | {
+      readonly type: 'bind';
+      readonly source: string;
+      readonly destination: string;
+      readonly options: readonly string[];
+      readonly locked?: readonly LockedFlag[];
+      /** U: the engine chowns the source to the container's user before each start. */
+      readonly chown?: boolean;
+    }
   | TmpfsRequest;
 
 /** containers/common DefaultMaskedPaths, less the thermal_throttle glob (HostFacts brings its matches). */

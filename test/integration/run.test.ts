@@ -2,7 +2,7 @@
  * tpod run with the real runtime, overlay and namespace, on an image pulled
  * from the test registry. Networking beyond none and host is not built yet.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -92,6 +92,19 @@ describe.skipIf(skip)(`tpod run${skip ? ` (skipped: ${skip})` : ''}`, () => {
     ]);
     expect(r.stdout).toBe('tmpfs-ok\nhello\nro-refused\n');
     expect(readFileSync(join(host, 'from-container'), 'utf8')).toBe('back\n');
+  });
+
+  it('gives a host directory mounted with U to the container\'s user, as podman does', () => {
+    const host = mkdtempSync(join(tmpdir(), 'tpod-chown-'));
+    writeFileSync(join(host, 'mine'), 'x\n');
+    const r = box.run(['run', '--rm', '-u', '1000:1000', '-v', `${host}:/data:U`, image, 'sh', '-c', 'stat -c %u:%g /data /data/mine; echo ok > /data/written']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('1000:1000\n1000:1000\n');
+    // On the host, the tree now belongs to one of our subordinate ids (mkdtemp's 0700 shuts us
+    // out of it), and tpod unshare, where those ids are ours, reads it.
+    expect(statSync(host).uid).not.toBe(process.getuid!());
+    expect(box.run(['unshare', 'cat', join(host, 'written')]).stdout).toBe('ok\n');
+    box.run(['unshare', 'rm', '-rf', host]);
   });
 
   it('gives --network none only loopback, and --network host the host\'s interfaces', () => {

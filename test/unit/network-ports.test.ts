@@ -1,6 +1,6 @@
 /** -p as podman parses it. */
 import { describe, expect, it } from 'vitest';
-import { parsePublish } from '../../src/network/ports.js';
+import { exposedPorts, parsePublish } from '../../src/network/ports.js';
 
 describe('parsePublish', () => {
   it('reads [[IP:][HOSTPORT]:]PORT[/PROTO], with 0 for a host port to pick', () => {
@@ -35,5 +35,23 @@ describe('parsePublish', () => {
     ] as const) {
       expect(() => parsePublish(spec), spec).toThrow(message);
     }
+  });
+});
+
+describe('exposedPorts (-P)', () => {
+  it('publishes each exposed port on a free host port, unless -p publishes it', () => {
+    const published = [parsePublish('8080:80')];
+    // A key without a protocol is tcp (JavaScript lists integer keys first).
+    expect(exposedPorts({ '80/tcp': {}, '443/tcp': {}, '53/udp': {}, '7': {} }, published)).toEqual([
+      { hostIP: '', hostPort: 0, containerPort: 7, range: 1, protocols: ['tcp'] },
+      { hostIP: '', hostPort: 0, containerPort: 443, range: 1, protocols: ['tcp'] },
+      { hostIP: '', hostPort: 0, containerPort: 53, range: 1, protocols: ['udp'] },
+    ]);
+  });
+
+  it('skips what cannot be published, and an image without ports gives none', () => {
+    expect(exposedPorts({ '99999/tcp': {}, '80/sctp': {}, 'x/tcp': {} }, [])).toEqual([]);
+    expect(exposedPorts(null, [])).toEqual([]);
+    expect(exposedPorts(undefined, [])).toEqual([]);
   });
 });

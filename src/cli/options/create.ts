@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { CreateRequest, NetworkMode, PullPolicy } from '../../engine/create.js';
+import { usesUserMode } from '../../network/user-mode.js';
 import type { TransferListener } from '../../engine/transfer.js';
 import { TpodError } from '../../errors.js';
 import { log } from '../../log.js';
@@ -48,16 +49,16 @@ export function containerRequest(args: Args): CreateRequest {
   const [image, ...command] = passedThrough(args);
   if (!image) throw new TpodError('name an image');
   const network = (args.network as NetworkMode | undefined) ?? 'pasta';
-  const userMode = network === 'pasta' || network === 'slirp4netns';
   const publish = list(args.publish).map(parsePublish);
-  if (publish.length && !userMode) log.warn(`port mappings are discarded with --network ${network}`);
+  if ((publish.length || args['publish-all']) && !usesUserMode(network)) log.warn(`port mappings are discarded with --network ${network}`);
   return {
     image,
     name: args.name as string | undefined,
     remove: Boolean(args.rm),
     pull: args.pull as PullPolicy,
     network,
-    publish: userMode ? publish : [],
+    publish: usesUserMode(network) ? publish : [],
+    publishAll: Boolean(args['publish-all']),
     interactive: Boolean(args.interactive),
     dns: list(args.dns),
     addHosts: list(args['add-host']),
