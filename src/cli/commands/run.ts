@@ -31,7 +31,7 @@ export const run: CommandSpec = {
     { name: 'mount', type: 'array', valueName: 'type=...', describe: 'mount as podman\'s --mount: type=bind|volume|tmpfs,source=...,destination=...' },
     { name: 'tmpfs', type: 'array', valueName: 'DIR[:OPTS]', describe: 'a tmpfs at DIR' },
     { name: 'read-only', type: 'boolean', describe: 'mount the root filesystem read-only' },
-    { name: 'network', type: 'string', valueName: 'MODE', choices: ['none', 'host', 'pasta', 'slirp4netns'], describe: 'pasta (the default: your addresses and routes, through user-mode networking; the host\'s loopback is host.containers.internal), none (only loopback) or host (share yours); slirp4netns is coming' },
+    { name: 'network', type: 'string', valueName: 'MODE', choices: ['none', 'host', 'pasta', 'slirp4netns'], describe: 'pasta (the default: your addresses and routes, through user-mode networking; the host\'s loopback is host.containers.internal), slirp4netns (the default without pasta: 10.0.2.100 behind a user-mode NAT, the host\'s loopback is host.containers.internal too), none (only loopback) or host (share yours)' },
     { name: 'publish', alias: 'p', type: 'array', valueName: '[[IP:][HOSTPORT]:]PORT[/udp]', describe: 'publish a container port, or a range, on the host\'s port (a free one when none is given)' },
     { name: 'dns', type: 'array', valueName: 'IP', describe: 'a DNS server for the container\'s resolv.conf' },
     { name: 'add-host', type: 'array', valueName: 'NAME:IP', describe: 'an extra line for the container\'s /etc/hosts' },
@@ -49,7 +49,7 @@ export const run: CommandSpec = {
     { command: 'tpod run --rm -v "$PWD:/src:ro" -w /src alpine ls', describe: 'with the current directory inside' },
   ],
   differences:
-    'Work in progress: -t, -d, --userns, -P and --network slirp4netns are not supported yet, nor U on a host directory. The container sees /run/tpod-init for --init (podman: /run/podman-init), and container=tpod in its environment.',
+    'Work in progress: -t, -d, --userns and -P are not supported yet, nor U on a host directory. With --network slirp4netns the host\'s loopback is reachable at host.containers.internal (podman: only with allow_host_loopback=true) and ports are published by slirp4netns itself (podman\'s port_handler=slirp4netns), on IPv4 only. The container sees /run/tpod-init for --init (podman: /run/podman-init), and container=tpod in its environment.',
   run: async (args) => {
     const { runContainer } = await import('../../engine/run.js');
     const ctx = contextFromEnv(process.env);

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { CreateRequest, NetworkMode, PullPolicy } from '../../engine/create.js';
+import { defaultNetwork } from '../../network/default.js';
 import { usesUserMode } from '../../network/user-mode.js';
 import type { TransferListener } from '../../engine/transfer.js';
 import { TpodError } from '../../errors.js';
@@ -48,7 +49,7 @@ export function pullListener(): TransferListener {
 export function containerRequest(args: Args): CreateRequest {
   const [image, ...command] = passedThrough(args);
   if (!image) throw new TpodError('name an image');
-  const network = (args.network as NetworkMode | undefined) ?? 'pasta';
+  const network = (args.network as NetworkMode | undefined) ?? defaultNetwork();
   const publish = list(args.publish).map(parsePublish);
   if ((publish.length || args['publish-all']) && !usesUserMode(network)) log.warn(`port mappings are discarded with --network ${network}`);
   return {
