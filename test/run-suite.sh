@@ -17,7 +17,7 @@ user=tpod-test
 nosub=tpod-nosub
 # Test-only packages; install.sh brings tpod's own.
 missing=""
-for pkg in sudo zsh fish docker-registry busybox-static apache2-utils openssl; do dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"; done
+for pkg in sudo zsh fish docker-registry busybox-static apache2-utils openssl tmux; do dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"; done
 if [ -n "$missing" ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
 fi

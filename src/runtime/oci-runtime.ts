@@ -1,7 +1,8 @@
 /**
  * Running a bundle with the OCI runtime: crun where it works, else runc
- * (`tpod info` shows which and why), attached to our stdio. The runtime runs
- * inside tpod's user namespace, where it is root over the subordinate ids.
+ * (`tpod info` shows which and why), attached to our stdio or, with -t, to a
+ * terminal of its own. The runtime runs inside tpod's user namespace, where it
+ * is root over the subordinate ids.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -9,8 +10,11 @@ import { join } from 'node:path';
 import { constants } from 'node:os';
 import { cgroupVersion } from '../cgroups/detect.js';
 import { TpodError } from '../errors.js';
+import { log } from '../log.js';
+import { becomeSubreaper, reapChild } from '../sys/libc.js';
 import { findProgram } from '../sys/programs.js';
 import { RUNTIME_PREFERENCE, chooseRuntime, judgeRuntime } from './choose.js';
+import { attachTerminal, openConsoleSocket, planForOurStdio } from './terminal.js';
 
 export interface Runtime {
   readonly name: string;
@@ -44,7 +48,7 @@ export function lastRuntimeError(log: string): string {
       }
     })
     .filter((entry) => entry.level === 'error' && entry.msg);
-  return errors.at(-1)?.msg?.replace(/^runc run failed: /, '') ?? 'it logged no reason';
+  return errors.at(-1)?.msg?.replace(/^runc (?:run|create|start) failed: /, '') ?? 'it logged no reason';
 }
 
 function lastError(logFile: string): string {
@@ -57,11 +61,6 @@ function lastError(logFile: string): string {
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
 
-/**
- * Runs container ID from BUNDLE in the foreground, with our stdin, stdout and
- * stderr. Signals sent to tpod go to the runtime, which passes them to the
- * container. Returns the container's exit code (128 + signal when killed).
- */
 export interface AttachedIo {
   /** The spec asks for a terminal (-t). */
   readonly terminal: boolean;
@@ -69,23 +68,119 @@ export interface AttachedIo {
   readonly stdin: boolean;
 }
 
+/**
+ * Runs container ID from BUNDLE in the foreground, with our stdin, stdout and
+ * stderr, or with a terminal between them and the container (-t). Signals sent
+ * to tpod go to the container. Returns the container's exit code (128 + signal
+ * when killed).
+ */
 export function runAttached(runtime: Runtime, bundle: string, id: string, io: AttachedIo): Promise<number> {
+  return io.terminal ? runWithTerminal(runtime, bundle, id, io.stdin) : runWithOurStdio(runtime, bundle, id, io.stdin);
+}
+
+/** The runtime's own messages go to a log, not between the container's output: see lastError. */
+function globalArgs(runtime: Runtime, bundle: string): string[] {
+  return ['--root', runtime.stateRoot, '--log', join(bundle, 'runtime.log'), '--log-format', 'json'];
+}
+
+function runWithOurStdio(runtime: Runtime, bundle: string, id: string, stdin: boolean): Promise<number> {
   // The runtime writes the pid file once the container's process exists: without it, a
   // failure is the runtime's own (its message is on stderr already), not the container's exit code.
   const pidFile = join(bundle, 'pid');
-  // The runtime's own messages go to a log, not between the container's output: its
-  // warnings (runc's about cgroup v1 OOM counts) are noise, its error becomes our one line.
-  const logFile = join(bundle, 'runtime.log');
-  const child = spawn(runtime.path, ['--root', runtime.stateRoot, '--log', logFile, '--log-format', 'json', 'run', '--pid-file', pidFile, '--bundle', bundle, id], { stdio: [io.stdin ? 'inherit' : 'ignore', 'inherit', 'inherit'] });
+  // Its warnings (runc's about cgroup v1 OOM counts) are noise, its error becomes our one line.
+  const child = spawn(runtime.path, [...globalArgs(runtime, bundle), 'run', '--pid-file', pidFile, '--bundle', bundle, id], { stdio: [stdin ? 'inherit' : 'ignore', 'inherit', 'inherit'] });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   for (const s of FORWARDED) process.on(s, forward);
   return new Promise((done, fail) => {
     child.on('error', (err) => fail(new TpodError(`cannot start ${runtime.name}: ${err.message}`)));
     child.on('exit', (code, signal) => {
       for (const s of FORWARDED) process.off(s, forward);
-      if (code !== 0 && !existsSync(pidFile)) fail(new TpodError(`${runtime.name} could not start the container: ${lastError(logFile)}`));
+      if (code !== 0 && !existsSync(pidFile)) fail(new TpodError(`${runtime.name} could not start the container: ${lastError(join(bundle, 'runtime.log'))}`));
       else done(code ?? 128 + (signal ? constants.signals[signal] : 0));
     });
+  });
+}
+
+// After the container's exit, the last of its output is a read away; this only bounds a terminal held open elsewhere.
+const DRAIN_LIMIT_MS = 2000;
+
+/**
+ * -t: `create` with a console socket, the pty's master from it, then `start`.
+ * Both runtimes exit after `start`, so the container's process is waited for
+ * here, as its subreaper, and signals go to it directly.
+ */
+async function runWithTerminal(runtime: Runtime, bundle: string, id: string, interactive: boolean): Promise<number> {
+  const plan = planForOurStdio(interactive);
+  if (plan.warn) log.warn('The input device is not a TTY. The --tty and --interactive flags might not work properly');
+  const pidFile = join(bundle, 'pid');
+  const runtimeFailed = () => new TpodError(`${runtime.name} could not start the container: ${lastError(join(bundle, 'runtime.log'))}`);
+  // Before `create`: its process, orphaned when the runtime exits, must become ours and not init's.
+  becomeSubreaper();
+  const socket = openConsoleSocket(runtime.stateRoot, id);
+  let master: number;
+  try {
+    const created = spawnSync(runtime.path, [...globalArgs(runtime, bundle), 'create', '--console-socket', socket.path, '--pid-file', pidFile, '--bundle', bundle, id], { stdio: 'ignore' });
+    if (created.error) throw new TpodError(`cannot start ${runtime.name}: ${created.error.message}`);
+    if (created.status !== 0) throw runtimeFailed();
+    master = socket.receive();
+  } catch (err) {
+    removeRuntimeState(runtime, id);
+    throw err;
+  } finally {
+    socket.close();
+  }
+
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  const terminal = attachTerminal(master, plan);
+  let running = true;
+  const exited = waitForExit(pid).finally(() => (running = false));
+  // Only until it is reaped: then its pid may be another process's.
+  const forward = (signal: NodeJS.Signals) => running && process.kill(pid, signal);
+  for (const s of FORWARDED) process.on(s, forward);
+  let drainLimit: NodeJS.Timeout | undefined;
+  try {
+    const started = spawnSync(runtime.path, [...globalArgs(runtime, bundle), 'start', id], { stdio: 'ignore' });
+    if (started.status !== 0) {
+      process.kill(pid, 'SIGKILL');
+      await exited;
+      throw runtimeFailed();
+    }
+    const code = await exited;
+    await Promise.race([terminal.drained, new Promise((settle) => (drainLimit = setTimeout(settle, DRAIN_LIMIT_MS)))]);
+    return code;
+  } finally {
+    clearTimeout(drainLimit);
+    for (const s of FORWARDED) process.off(s, forward);
+    terminal.detach();
+    removeRuntimeState(runtime, id);
+  }
+}
+
+/**
+ * The exit code of child PID, once it has ended: checked at once, on every
+ * SIGCHLD, and each second, as signal listeners do not keep Node running and
+ * the container's output may end before its process.
+ */
+function waitForExit(pid: number): Promise<number> {
+  return new Promise((done, fail) => {
+    const stop = () => {
+      process.off('SIGCHLD', check);
+      clearInterval(keepAlive);
+    };
+    const check = () => {
+      try {
+        const code = reapChild(pid);
+        if (code === undefined) return;
+        stop();
+        done(code);
+      } catch (err) {
+        stop();
+        fail(err);
+      }
+    };
+    const keepAlive = setInterval(check, 1000);
+    process.on('SIGCHLD', check);
+    check();
   });
 }
 

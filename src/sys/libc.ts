@@ -2,6 +2,7 @@
  * The libc calls Node lacks, and the only module that imports koffi. Loaded on
  * first use, so commands that need none of them do not pay for it.
  */
+import { closeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
 
@@ -33,6 +34,24 @@ interface Libc {
   lsetxattr: (path: string, name: string, value: Buffer, size: number, flags: number) => number;
   signal: (signum: number, handler: null) => unknown;
   lgetxattr: (path: string, name: string, value: Buffer | null, size: number) => number;
+  prctl: (option: number, arg2: number, arg3: number, arg4: number, arg5: number) => number;
+  waitpid: (pid: number, status: number[], options: number) => number;
+  ioctl: (fd: number, request: number, ...rest: unknown[]) => number;
+  socket: (domain: number, type: number, protocol: number) => number;
+  bind: (fd: number, addr: Buffer, len: number) => number;
+  listen: (fd: number, backlog: number) => number;
+  accept4: (fd: number, addr: null, len: null, flags: number) => number;
+  recvmsg: (fd: number, msg: MsgHdr, flags: number) => number;
+}
+
+interface MsgHdr {
+  name: null;
+  namelen: number;
+  iov: { base: Buffer; len: number }[];
+  iovlen: number;
+  control: Buffer;
+  controllen: number;
+  flags: number;
 }
 
 let libc: Libc | undefined;
@@ -53,8 +72,31 @@ function load(): Libc {
     signal: lib.func('void *signal(int, void *)'),
     // ssize_t, which koffi does not name: long on Linux.
     lgetxattr: lib.func('long lgetxattr(const char *, const char *, void *, size_t)'),
+    prctl: lib.func('int prctl(int, unsigned long, unsigned long, unsigned long, unsigned long)'),
+    waitpid: lib.func('int waitpid(int, _Out_ int *, int)'),
+    ioctl: lib.func('int ioctl(int, unsigned long, ...)'),
+    socket: lib.func('int socket(int, int, int)'),
+    bind: lib.func('int bind(int, const void *, uint32_t)'),
+    listen: lib.func('int listen(int, int)'),
+    accept4: lib.func('int accept4(int, void *, void *, int)'),
+    recvmsg: lib.func(`long recvmsg(int, _Inout_ ${msgHdrType(koffi)} *, int)`),
   };
   return libc;
+}
+
+/** struct msghdr, with its struct iovec, as x86-64 and arm64 Linux lay them out. */
+function msgHdrType(koffi: Koffi): string {
+  const iovec = koffi.struct('tpod_iovec', { base: 'void *', len: 'size_t' });
+  koffi.struct('tpod_msghdr', {
+    name: 'void *',
+    namelen: 'uint32_t',
+    iov: koffi.pointer(iovec),
+    iovlen: 'size_t',
+    control: 'void *',
+    controllen: 'size_t',
+    flags: 'int',
+  });
+  return 'tpod_msghdr';
 }
 
 function check(ret: number, syscall: string, path?: string): void {
@@ -67,6 +109,19 @@ const F_SETFD = 2;
 const F_GETFL = 3;
 const F_SETFL = 4;
 const O_NONBLOCK = 0o4000;
+const O_CLOEXEC = 0o2000000;
+const SOCK_NONBLOCK = O_NONBLOCK;
+const PR_SET_CHILD_SUBREAPER = 36;
+const WNOHANG = 1;
+// The terminal ioctls of x86-64 and arm64 (others number them differently).
+const TIOCGWINSZ = 0x5413;
+const TIOCSWINSZ = 0x5414;
+const AF_UNIX = 1;
+const SOCK_STREAM = 1;
+const SOL_SOCKET = 1;
+const SCM_RIGHTS = 1;
+const MSG_CMSG_CLOEXEC = 0x40000000;
+const SUN_PATH_MAX = 108;
 
 export const MNT_DETACH = 2;
 export const LOCK_EX = 2;
@@ -132,4 +187,94 @@ export function exec(path: string, argv: readonly string[], env: NodeJS.ProcessE
     .map(([k, v]) => `${k}=${v}`);
   load().execve(path, [...argv, null], [...envp, null]);
   throw new SysError('execve', load().koffi.errno(), path);
+}
+
+/**
+ * Makes this process the one that orphaned descendants are given to, instead
+ * of init: a container started by a runtime that then exits becomes our child,
+ * so that we can wait for it.
+ */
+export function becomeSubreaper(): void {
+  check(load().prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 'prctl');
+}
+
+/**
+ * Reaps child PID if it has ended, without blocking: its exit code as a shell
+ * reports it (128 + the signal when killed), or undefined while it runs.
+ */
+export function reapChild(pid: number): number | undefined {
+  const status = [0];
+  const ret = load().waitpid(pid, status, WNOHANG);
+  check(ret, 'waitpid');
+  if (ret === 0) return undefined;
+  const raw = status[0]!;
+  const signal = raw & 0x7f;
+  return signal === 0 ? (raw >> 8) & 0xff : 128 + signal;
+}
+
+export interface WindowSize {
+  readonly rows: number;
+  readonly columns: number;
+}
+
+/** The size of terminal FD, or undefined when FD is no terminal. */
+export function windowSize(fd: number): WindowSize | undefined {
+  const ws = Buffer.alloc(8);
+  if (load().ioctl(fd, TIOCGWINSZ, 'void *', ws) < 0) return undefined;
+  return { rows: ws.readUInt16LE(0), columns: ws.readUInt16LE(2) };
+}
+
+/** Sets the size of terminal FD; the kernel tells its foreground processes with SIGWINCH. */
+export function setWindowSize(fd: number, size: WindowSize): void {
+  const ws = Buffer.alloc(8);
+  ws.writeUInt16LE(size.rows, 0);
+  ws.writeUInt16LE(size.columns, 2);
+  check(load().ioctl(fd, TIOCSWINSZ, 'void *', ws), 'ioctl TIOCSWINSZ');
+}
+
+/** A listening Unix stream socket at PATH (which must not exist), whose accept never waits; returns its fd. */
+export function listenUnix(path: string): number {
+  const { socket, bind, listen } = load();
+  // sun_path holds 108 bytes with the terminating NUL.
+  const name = Buffer.from(path);
+  if (name.length >= SUN_PATH_MAX) throw new SysError('bind', osConstants.errno.ENAMETOOLONG, path);
+  const fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | O_CLOEXEC, 0);
+  check(fd, 'socket');
+  const addr = Buffer.alloc(2 + SUN_PATH_MAX);
+  addr.writeUInt16LE(AF_UNIX, 0);
+  name.copy(addr, 2);
+  try {
+    check(bind(fd, addr, 2 + name.length + 1), 'bind', path);
+    check(listen(fd, 1), 'listen', path);
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  return fd;
+}
+
+/**
+ * Accepts one connection on listening socket FD and returns the file
+ * descriptor its peer sent with SCM_RIGHTS (what Node cannot receive). Call it
+ * once the peer has sent and closed: it fails rather than waits (EAGAIN) when
+ * no peer has connected.
+ */
+export function receiveFd(fd: number): number {
+  const { accept4, recvmsg } = load();
+  const conn = accept4(fd, null, null, O_CLOEXEC);
+  check(conn, 'accept');
+  try {
+    // The peer names the file in the message itself (runc sends the pty's path).
+    const data = Buffer.alloc(4096);
+    // One cmsghdr (length, level, type: 16 bytes) and one int, padded.
+    const control = Buffer.alloc(32);
+    const msg: MsgHdr = { name: null, namelen: 0, iov: [{ base: data, len: data.length }], iovlen: 1, control, controllen: control.length, flags: 0 };
+    check(recvmsg(conn, msg, MSG_CMSG_CLOEXEC), 'recvmsg');
+    if (msg.controllen < 20 || control.readInt32LE(8) !== SOL_SOCKET || control.readInt32LE(12) !== SCM_RIGHTS) {
+      throw new SysError('recvmsg', osConstants.errno.EBADMSG);
+    }
+    return control.readInt32LE(16);
+  } finally {
+    closeSync(conn);
+  }
 }

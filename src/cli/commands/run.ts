@@ -25,8 +25,8 @@ export const run: CommandSpec = {
     { name: 'user', alias: 'u', type: 'string', valueName: 'USER[:GROUP]', describe: 'run as this user (a name from the image\'s /etc/passwd, or a uid), and group' },
     { name: 'entrypoint', type: 'string', valueName: 'CMD', describe: 'replace the image\'s entrypoint: a program, or a JSON array; "" clears it' },
     { name: 'hostname', type: 'string', valueName: 'NAME', describe: 'the container\'s host name' },
-    { name: 'interactive', alias: 'i', type: 'boolean', describe: 'give the container your standard input (without it, it reads an empty one)' },
-    { name: 'tty', alias: 't', type: 'boolean', describe: 'a terminal for the container: raw mode, window size and resizes pass through' },
+    { name: 'interactive', alias: 'i', type: 'boolean', describe: 'give the container your standard input (without it, it reads an empty one); with -t, what you type, ^C included' },
+    { name: 'tty', alias: 't', type: 'boolean', describe: 'a terminal for the container, the size of yours and resized with it; with -i yours is in raw mode meanwhile' },
     { name: 'volume', alias: 'v', type: 'array', valueName: 'SRC:CTR[:OPTS]', describe: 'a host directory (HOST-DIR:CTR-DIR) or a named volume (NAME:CTR-DIR), options ro,rw,z,Z,U,nocopy,...', complete: 'files' },
     { name: 'mount', type: 'array', valueName: 'type=...', describe: 'mount as podman\'s --mount: type=bind|volume|tmpfs,source=...,destination=...' },
     { name: 'tmpfs', type: 'array', valueName: 'DIR[:OPTS]', describe: 'a tmpfs at DIR' },
@@ -49,7 +49,7 @@ export const run: CommandSpec = {
     { command: 'tpod run --rm -v "$PWD:/src:ro" -w /src alpine ls', describe: 'with the current directory inside' },
   ],
   differences:
-    'Work in progress: -t, -d, --userns and -P are not supported yet, nor U on a host directory. With --network slirp4netns the host\'s loopback is reachable at host.containers.internal (podman: only with allow_host_loopback=true) and ports are published by slirp4netns itself (podman\'s port_handler=slirp4netns), on IPv4 only. The container sees /run/tpod-init for --init (podman: /run/podman-init), and container=tpod in its environment.',
+    'Work in progress: -d, --userns and -P are not supported yet, nor U on a host directory. With --network slirp4netns the host\'s loopback is reachable at host.containers.internal (podman: only with allow_host_loopback=true) and ports are published by slirp4netns itself (podman\'s port_handler=slirp4netns), on IPv4 only. -t without -i leaves your terminal as it is, so ^C reaches tpod, which passes SIGINT on (podman puts it in raw mode, where ^C goes nowhere); with -it, an input that is no terminal ends with ^D for the container\'s terminal. The container sees /run/tpod-init for --init (podman: /run/podman-init), and container=tpod in its environment.',
   run: async (args) => {
     const { runContainer } = await import('../../engine/run.js');
     const ctx = contextFromEnv(process.env);

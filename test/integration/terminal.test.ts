@@ -1,0 +1,184 @@
+/**
+ * tpod run -t: a real terminal session driven through tmux (prompt, window
+ * size, resizes, ^C, exit code, our terminal given back as it was), and -t
+ * and -i without one.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildImage, busyboxLayer } from '../registry/images.js';
+import { Sandbox, TPOD, whyNotRunnable } from './helpers.js';
+
+const registries = inject('registries');
+const skip = whyNotRunnable() ?? inject('registriesMissing');
+const noTmux = spawnSync('tmux', ['-V']).status === 0 ? undefined : 'tmux is not installed (test/run-suite.sh installs it as root)';
+
+const WARNING = 'Warning: The input device is not a TTY. The --tty and --interactive flags might not work properly\n';
+
+/** A tmux server of this file's own (servers are per uid and socket name), running one command in a sized window. */
+class TmuxSession {
+  private readonly socket = `tpod-term-${process.pid}`;
+  readonly codeFile: string;
+
+  constructor(
+    private readonly box: Sandbox,
+    private readonly name: string,
+  ) {
+    this.codeFile = join(box.dir, `${name}.code`);
+  }
+
+  /** Runs tpod ARGS in a COLUMNS x ROWS window; its exit code and our terminal's settings before and after go to files. */
+  start(args: readonly string[], columns: number, rows: number): void {
+    const script = join(this.box.dir, `${this.name}.sh`);
+    const quoted = args.map((a) => `'${a}'`).join(' ');
+    const stty = (file: string) => `stty -g > '${join(this.box.dir, `${this.name}.${file}`)}'`;
+    // ^C, when not raw, reaches this shell too: a trap keeps it alive to record tpod's exit code.
+    writeFileSync(script, `trap : INT\n${stty('before')}\n'${TPOD}' ${quoted}\necho $? > '${this.codeFile}.tmp'\n${stty('after')}\nmv '${this.codeFile}.tmp' '${this.codeFile}'\n`);
+    // The pane stays after tpod when a test fails, for its screen to show why.
+    this.tmux(['start-server', ';', 'set-option', '-g', 'remain-on-exit', 'on', ';', 'new-session', '-d', '-s', this.name, '-x', String(columns), '-y', String(rows), `sh '${script}'`]);
+  }
+
+  tmux(args: readonly string[]): string {
+    const r = spawnSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { env: this.box.env, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    return r.stdout;
+  }
+
+  screen(): string {
+    return this.tmux(['capture-pane', '-p', '-t', this.name]);
+  }
+
+  keys(...keys: string[]): void {
+    this.tmux(['send-keys', '-t', this.name, ...keys]);
+  }
+
+  /** Waits until the screen matches PATTERN; fails with the screen as it is. */
+  async waitFor(pattern: RegExp, ms = 15_000): Promise<string> {
+    const until = Date.now() + ms;
+    for (;;) {
+      const screen = this.screen();
+      if (pattern.test(screen)) return screen;
+      if (Date.now() > until) throw new Error(`waited for ${pattern} in vain; the screen:\n${screen}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  async exitCode(ms = 15_000): Promise<number> {
+    const until = Date.now() + ms;
+    while (!existsSync(this.codeFile)) {
+      if (Date.now() > until) throw new Error(`tpod did not exit; the screen:\n${this.screen()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return Number(readFileSync(this.codeFile, 'utf8'));
+  }
+
+  /** Our terminal's settings (stty -g) before tpod ran and after it exited. */
+  settings(): { before: string; after: string } {
+    const read = (file: string) => readFileSync(join(this.box.dir, `${this.name}.${file}`), 'utf8');
+    return { before: read('before'), after: read('after') };
+  }
+
+  killServer(): void {
+    spawnSync('tmux', ['-L', this.socket, 'kill-server'], { env: this.box.env, stdio: 'ignore' });
+  }
+}
+
+describe.skipIf(skip)(`tpod run -t${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  let box: Sandbox;
+  let image: string;
+  const tmux: TmuxSession[] = [];
+
+  /** What the runtime keeps of containers (and console sockets): nothing once a run is over. */
+  const runtimeLeftovers = () =>
+    ['runc', 'crun'].flatMap((name) => {
+      const dir = join(box.runtimeDir, name);
+      return existsSync(dir) ? readdirSync(dir) : [];
+    });
+
+  beforeAll(async () => {
+    box = new Sandbox();
+    const built = buildImage([busyboxLayer()], { config: { Cmd: ['/bin/sh'], Env: ['PATH=/usr/sbin:/usr/bin:/sbin:/bin'], WorkingDir: '/' } });
+    const path = `tpod-test/terminal-${process.pid}`;
+    await built.push(registries!.open, path, 'latest');
+    image = `${registries!.open}/${path}:latest`;
+    const pulled = box.run(['pull', '-q', '--tls-verify=false', image]);
+    expect(pulled.code, pulled.stderr).toBe(0);
+  });
+  afterAll(() => {
+    for (const session of tmux) session.killServer();
+    box.destroy();
+  });
+
+  const session = (name: string) => {
+    const s = new TmuxSession(box, name);
+    tmux.push(s);
+    return s;
+  };
+
+  it.skipIf(noTmux)(`-it: a shell with a prompt, the window's size and its changes, ^C for the container, its exit code${noTmux ? ` (skipped: ${noTmux})` : ''}`, async () => {
+    const t = session('it');
+    t.start(['run', '--rm', '-it', image, 'sh'], 100, 30);
+    await t.waitFor(/^\/ #$/m);
+
+    t.keys('stty size', 'Enter');
+    await t.waitFor(/^30 100$/m);
+    t.tmux(['resize-window', '-t', 'it', '-x', '70', '-y', '20']);
+    t.keys('stty size', 'Enter');
+    await t.waitFor(/^20 70$/m);
+
+    // In raw mode ^C is a byte for the container's terminal: it interrupts sleep, not tpod.
+    t.keys('sleep 100', 'Enter');
+    await t.waitFor(/sleep 100$/m);
+    const before = Date.now();
+    t.keys('C-c');
+    await t.waitFor(/^\^C$/m);
+    t.keys('echo alive-$((20+22))', 'Enter');
+    await t.waitFor(/^alive-42$/m);
+    expect(Date.now() - before).toBeLessThan(10_000);
+
+    t.keys('exit 3', 'Enter');
+    expect(await t.exitCode()).toBe(3);
+    const { before: saved, after } = t.settings();
+    expect(after).toBe(saved);
+    expect(runtimeLeftovers()).toEqual([]);
+  });
+
+  it.skipIf(noTmux)(`-t without -i: a terminal, but what we type stays ours and ^C is a signal passed on${noTmux ? ` (skipped: ${noTmux})` : ''}`, async () => {
+    const t = session('t');
+    t.start(['run', '--rm', '-t', image, 'sh', '-c', 'trap "echo got-INT; exit 7" INT; stty size; read line; echo read:$line'], 90, 25);
+    await t.waitFor(/^25 90/m);
+    t.keys('typed', 'Enter');
+    t.keys('C-c');
+    await t.waitFor(/got-INT/);
+    expect(await t.exitCode()).toBe(7);
+    expect(t.screen()).not.toContain('read:typed');
+    const { before, after } = t.settings();
+    expect(after).toBe(before);
+  });
+
+  it('-it without a terminal: podman\'s warning, then a terminal all the same; our input ends as ^D would', () => {
+    const r = box.run(['run', '--rm', '-it', image, 'sh', '-c', 'tty; cat; exit 4'], { input: 'hello\n' });
+    expect(r.stderr).toBe(WARNING);
+    expect(r.stdout).toContain('/dev/pts/0\r\n');
+    expect(r.stdout).toContain('hello\r\n');
+    expect(r.code).toBe(4);
+    expect(runtimeLeftovers()).toEqual([]);
+  });
+
+  it('-t without -i and without a terminal: no warning (as podman), a terminal for the container', () => {
+    const r = box.run(['run', '--rm', '-t', image, 'sh', '-c', 'tty; echo done'], { input: 'not for the container\n' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('/dev/pts/0\r\ndone\r\n');
+    expect(r.code).toBe(0);
+  });
+
+  it('without -i the container reads an empty input, whatever ours holds', () => {
+    const started = Date.now();
+    const r = box.run(['run', '--rm', image, 'cat'], { input: 'data for nobody\n' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('');
+    expect(r.code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
