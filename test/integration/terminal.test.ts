@@ -4,7 +4,7 @@
  * and -i without one.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildImage, busyboxLayer } from '../registry/images.js';
@@ -81,6 +81,8 @@ class TmuxSession {
 
   killServer(): void {
     spawnSync('tmux', ['-L', this.socket, 'kill-server'], { env: this.box.env, stdio: 'ignore' });
+    // tmux leaves its socket behind.
+    rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.()}`, this.socket), { force: true });
   }
 }
 
