@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { EXIT_IN_USE, TpodError } from '../errors.js';
 import { log } from '../log.js';
 import { teardownPasta } from '../network/pasta.js';
+import { teardownSlirp4netns } from '../network/slirp4netns.js';
 import { isRunning } from '../rootless/process.js';
 import { type Runtime, pickRuntime, removeRuntimeState } from '../runtime/oci-runtime.js';
 import { type ContainerRecord, Containers } from '../storage/containers.js';
@@ -35,7 +36,9 @@ function recover(ctx: Context, containers: Containers, c: ContainerRecord): Cont
   // The runtime's process outlived its tpod: delete --force kills the container too.
   if (runtime) removeRuntimeState(runtime, c.id);
   unmountRootfs(containers.paths(c.id).rootfs);
-  teardownPasta(ctx.paths.runtimeDir, c.id);
+  const { network } = configOf(c);
+  if (network === 'pasta') teardownPasta(ctx.paths.runtimeDir, c.id);
+  if (network === 'slirp4netns') teardownSlirp4netns(ctx.paths.runtimeDir, c.id);
   if (c.autoRemove) {
     containers.remove(c.id);
     removeAnonymousVolumes(ctx.store(), c.volumes ?? []);
