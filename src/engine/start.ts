@@ -5,7 +5,7 @@
  * fails before the container starts leaves no mount, helper or file behind,
  * and the container as it was.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TpodError } from '../errors.js';
 import { log } from '../log.js';
@@ -15,8 +15,10 @@ import { setupNetwork } from '../network/pasta.js';
 import type { UserModeNetwork } from '../network/user-mode.js';
 import { checkExecutable } from '../runtime/executable.js';
 import { pickRuntime, removeRuntimeState, runAttached } from '../runtime/oci-runtime.js';
-import { type NetworkNamespace, buildSpec } from '../spec/build.js';
+import { parseIdMap } from '../rootless/proc.js';
+import { type NetworkNamespace, buildSpec, keepIdEtc } from '../spec/build.js';
 import { resolveUser } from '../spec/user.js';
+import { type KeepId, callerAccount, keepId, ourIds, userSpec } from '../spec/userns.js';
 import { type ContainerRecord, Containers } from '../storage/containers.js';
 import { chooseDriver } from '../storage/driver.js';
 import { resolveInRoot, resolveParent } from '../storage/in-root.js';
@@ -32,6 +34,13 @@ export const configOf = (record: ContainerRecord): ContainerConfig => record.con
 function readInRoot(root: string, path: string): string | undefined {
   const hit = resolveInRoot(root, path);
   return hit?.stats.isFile() ? readFileSync(hit.real, 'utf8') : undefined;
+}
+
+/** --userns=keep-id for the caller, in the ids our namespace maps. */
+function keepIdHere(ctx: Context, gidCount: number): KeepId {
+  const uidCount = parseIdMap(readFileSync('/proc/self/uid_map', 'utf8')).reduce((n, e) => n + e.size, 0);
+  const account = { passwd: readFileSync('/etc/passwd', 'utf8'), group: readFileSync('/etc/group', 'utf8') };
+  return keepId(callerAccount(account, ctx.session.hostUid, ctx.session.hostGid, ctx.env), uidCount, gidCount);
 }
 
 async function setupUserModeNetwork(ctx: Context, id: string, config: ContainerConfig): Promise<UserModeNetwork | undefined> {
@@ -62,6 +71,7 @@ export async function startAttached(ctx: Context, container: ContainerRecord): P
   const runtime = pickRuntime(ctx.paths.runtimeDir, config.runtime);
   const { driver } = chooseDriver(ctx.paths.storageDir);
   const host = hostFacts(ctx.env);
+  const keep = config.options.userns === 'keep-id' ? keepIdHere(ctx, host.gidCount) : undefined;
   // Taken under the lock: of two tpods starting the same container, one wins.
   const record = store.locked(() => {
     const now = containers.get(container.id);
@@ -77,12 +87,15 @@ export async function startAttached(ctx: Context, container: ContainerRecord): P
   let volumes = record.volumes ?? [];
   let net: UserModeNetwork | undefined;
   try {
-    mountRootfs(driver, { lower: image.layers.map((l) => join(store.layerDir(l), 'diff')), upper: paths.upper, work: paths.work }, paths.rootfs);
+    mountRootfs(driver, { lower: image.layers.map((l) => join(store.layerDir(l), 'diff')), upper: paths.upper, work: paths.work }, paths.rootfs, keep?.storage);
     phase('root mount');
-    const etc = { passwd: readInRoot(paths.rootfs, '/etc/passwd'), group: readInRoot(paths.rootfs, '/etc/group') };
-    // The user buildSpec runs the process as: a new volume, and one mounted with U, is given to it.
-    const user = resolveUser(config.options.user || imageConfig.config?.User || '', etc, host.gidCount);
-    const mounts = resolveVolumeMounts(store, config.mounts, paths.rootfs, user, (names) => {
+    const imageEtc = { passwd: readInRoot(paths.rootfs, '/etc/passwd'), group: readInRoot(paths.rootfs, '/etc/group') };
+    // keep-id adds the caller to the image's passwd and group, in copies bound over them.
+    const added = keep ? keepIdEtc(keep, config.options, imageConfig.config, imageEtc, config.mounts.map((m) => m.destination)) : {};
+    const etc = { passwd: added.passwd ?? imageEtc.passwd, group: added.group ?? imageEtc.group };
+    // The user buildSpec runs the process as: a new volume, and one mounted with U, is given to it (in our ids).
+    const user = resolveUser(userSpec(config.options.user, imageConfig.config?.User, keep), etc, host.gidCount);
+    const mounts = resolveVolumeMounts(store, config.mounts, paths.rootfs, keep ? ourIds(keep, user) : user, (names) => {
       volumes = names;
       containers.update(record.id, { volumes });
     });
@@ -95,15 +108,23 @@ export async function startAttached(ctx: Context, container: ContainerRecord): P
       resolvConf: join(paths.etc, 'resolv.conf'),
       // Tools test for /run/.containerenv to know they run in a container.
       containerEnv: join(paths.etc, 'containerenv'),
+      ...(added.passwd ? { passwd: join(paths.etc, 'passwd') } : {}),
+      ...(added.group ? { group: join(paths.etc, 'group') } : {}),
     };
     // The environment was fixed at creation: the caller's own is not read again.
-    const spec = buildSpec({ id: record.id, rootfs: paths.rootfs, image: imageConfig.config, etc, options: { ...config.options, mounts }, network, files, host: { ...host, env: {} } });
+    const spec = buildSpec({ id: record.id, rootfs: paths.rootfs, image: imageConfig.config, etc, options: { ...config.options, mounts }, network, files, host: { ...host, env: {} }, ...(keep ? { userns: keep } : {}) });
     const hostname = spec.hostname ?? record.id.slice(0, 12);
     const hostHosts = config.network === 'host' ? { hostHosts: readFileSync('/etc/hosts', 'utf8') } : {};
     writeFileSync(files.hosts, hostsFile({ hostname, name: record.name, extraHosts: [...config.addHosts, ...(net?.extraHosts ?? [])], ...hostHosts }));
     writeFileSync(files.hostname, `${hostname}\n`);
     writeFileSync(files.resolvConf, resolvConf(readFileSync('/etc/resolv.conf', 'utf8'), net?.nameservers ?? config.dns));
     writeFileSync(files.containerEnv, '');
+    for (const name of ['passwd', 'group'] as const) if (added[name]) writeFileSync(join(paths.etc, name), added[name]);
+    if (keep) {
+      // Files of ours are the caller's in a keep-id container: podman gives these to its root.
+      const root = ourIds(keep, { uid: 0, gid: 0 });
+      for (const file of Object.values(files)) chownSync(file, root.uid, root.gid);
+    }
     // podman makes a missing working directory; inside the root, as the container sees it.
     resolveParent(paths.rootfs, `${spec.process.cwd}/.keep`);
     if (!config.options.init) checkExecutable(paths.rootfs, spec.process.args, spec.process.env ?? []);

@@ -1,8 +1,9 @@
 /**
  * buildSpec: an image's config and `tpod run` options in, the OCI runtime spec
- * (config.json) out, matching what podman generates for a rootless container
- * with its default --userns=host. tpod's runtime already runs inside tpod's
- * user namespace, so the spec creates no user namespace and maps no ids. Pure:
+ * (config.json) out, matching what podman generates for a rootless container.
+ * tpod's runtime already runs inside tpod's user namespace, so with the
+ * default --userns=host the spec creates no user namespace and maps no ids;
+ * --userns=keep-id gives the container one of its own (userns.ts). Pure:
  * everything read from the host or the image's files comes in as data, and
  * nothing here touches the filesystem or starts a process.
  */
@@ -18,6 +19,7 @@ import {
 import type { OciLinux, OciMount, OciNamespace, OciProcess, OciRlimit, OciSeccomp, OciSpec } from './oci-types.js';
 import { seccompForContainer, type SeccompProfile } from './seccomp.js';
 import { resolveUser, type EtcFiles, type ResolvedUser } from './user.js';
+import { type KeepId, type UsernsMode, callerHome, etcWithCaller, ourId, userSpec } from './userns.js';
 
 /** The spec version podman 4 writes; runc and crun of Debian 12 read it. */
 export const OCI_VERSION = '1.0.2-dev';
@@ -53,6 +55,8 @@ export interface RunOptions {
   readonly annotations?: Readonly<Record<string, string>>;
   /** --security-opt seccomp=: the user's profile, or unconfined. */
   readonly seccomp?: SeccompProfile | 'unconfined';
+  /** --userns: the engine gives buildSpec a KeepId for keep-id. */
+  readonly userns?: UsernsMode;
 }
 
 /** private: join the namespace the engine made (pasta/slirp4netns attach to it); none: a new, empty one. */
@@ -105,12 +109,14 @@ export interface BuildInput {
   /** The mounted root filesystem. */
   readonly rootfs: string;
   readonly image: ImageRunConfig | undefined;
-  /** The image's /etc/passwd and /etc/group, for --user. */
+  /** The image's /etc/passwd and /etc/group, for --user; with keep-id, with keepIdEtc's entries. */
   readonly etc: EtcFiles;
   readonly options: RunOptions;
   readonly network: NetworkNamespace;
   readonly files: BindFiles;
   readonly host: HostFacts;
+  /** --userns=keep-id: the container gets a user namespace of its own. */
+  readonly userns?: KeepId;
 }
 
 function workingDir(flag: string | undefined, image: string | undefined): string {
@@ -154,10 +160,21 @@ function environment(input: BuildInput, user: ResolvedUser, cwd: string, hostnam
   return envList(env);
 }
 
+/**
+ * The image's /etc/passwd and /etc/group with keep-id's entries for the caller
+ * (userns.ts) as whole new files, for the engine to write, bind in and give
+ * buildSpec as its etc; undefined for a file that needs nothing added. MOUNTS
+ * are the destinations the container will have.
+ */
+export function keepIdEtc(userns: KeepId, options: RunOptions, image: ImageRunConfig | undefined, etc: EtcFiles, mounts: readonly string[]): EtcFiles {
+  const cwd = workingDir(options.workdir, image?.WorkingDir);
+  return etcWithCaller(etc, userns.caller, callerHome(userns.caller.home, cwd, mounts));
+}
+
 function processSpec(input: BuildInput, capabilities: readonly string[], hostname: string): OciProcess {
   const { options, image } = input;
   const cwd = workingDir(options.workdir, image?.WorkingDir);
-  const user = resolveUser(options.user || image?.User || '', input.etc, input.host.gidCount);
+  const user = resolveUser(userSpec(options.user, image?.User, input.userns), input.etc, input.host.gidCount);
   const args = makeCommand({
     imageEntrypoint: image?.Entrypoint,
     imageCmd: image?.Cmd,
@@ -203,7 +220,12 @@ function requestedMounts({ options }: BuildInput): OciMount[] {
   return requested;
 }
 
-function mountList(input: BuildInput, ownSysfs: boolean): OciMount[] {
+/** Whether the container's gid 5 (tty) is mapped: devpts refuses gid=5 otherwise. */
+function ttyGroup({ userns, host }: BuildInput): boolean {
+  return userns ? ourId(userns.gidMappings, 5) !== undefined : host.gidCount > 5;
+}
+
+function mountList(input: BuildInput, ownNetwork: boolean): OciMount[] {
   const { options, host } = input;
   const requested = requestedMounts(input);
   const taken = new Set(requested.map((m) => m.destination));
@@ -211,16 +233,17 @@ function mountList(input: BuildInput, ownSysfs: boolean): OciMount[] {
   const kept = (m: OciMount) => !taken.has(m.destination) && !(taken.has('/dev') && m.destination.startsWith('/dev/'));
   const defaults = [
     ...(options.privileged ? deviceMounts(host.devices ?? []) : []),
-    ...defaultMounts({ ownSysfs, privileged: options.privileged === true, ttyGroup: host.gidCount > 5 }),
+    ...defaultMounts({ ownSysfs: ownNetwork, privileged: options.privileged === true, ttyGroup: ttyGroup(input) }),
     ...fileMounts(input.files, options.readOnly === true),
     ...(options.readOnly ? READ_ONLY_TMPFS.map(readOnlyTmpfs) : []),
   ];
   return sortMounts([...defaults.filter(kept), ...requested]);
 }
 
-function namespaces({ network, host }: BuildInput): OciNamespace[] {
+function namespaces({ network, host, userns }: BuildInput): OciNamespace[] {
   const net: OciNamespace[] = network.mode === 'private' ? [{ type: 'network', path: network.path }] : network.mode === 'none' ? [{ type: 'network' }] : [];
-  return [{ type: 'pid' }, ...net, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, ...(host.cgroupV2 ? [{ type: 'cgroup' as const }] : [])];
+  const user: OciNamespace[] = userns ? [{ type: 'user' }] : [];
+  return [{ type: 'pid' }, ...net, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, ...(host.cgroupV2 ? [{ type: 'cgroup' as const }] : []), ...user];
 }
 
 /** libpod's addRootPropagation: a shared or slave mount needs the root to propagate too. */
@@ -238,31 +261,35 @@ function seccomp({ options, host }: BuildInput, capabilities: readonly string[])
   return profile && seccompForContainer(profile, host.arch, capabilities);
 }
 
-function maskedPaths({ host }: BuildInput, ownSysfs: boolean): string[] {
+function maskedPaths({ host }: BuildInput, ownNetwork: boolean): string[] {
   // With the host's /sys bound in, podman also hides /sys/kernel from a rootless container.
-  return [...new Set([...MASKED_PATHS, ...(host.maskedPaths ?? []), ...(ownSysfs ? [] : ['/sys/kernel'])])];
+  return [...new Set([...MASKED_PATHS, ...(host.maskedPaths ?? []), ...(ownNetwork ? [] : ['/sys/kernel'])])];
 }
 
-function linuxSpec(input: BuildInput, capabilities: readonly string[], mounts: readonly OciMount[], ownSysfs: boolean): OciLinux {
+function linuxSpec(input: BuildInput, capabilities: readonly string[], mounts: readonly OciMount[], ownNetwork: boolean): OciLinux {
   const filter = seccomp(input, capabilities);
   const propagation = rootPropagation(mounts);
+  const { userns } = input;
   return {
-    // containers.conf's default: ping works for root in the container without CAP_NET_RAW.
-    ...(input.network.mode === 'host' ? {} : { sysctl: { 'net.ipv4.ping_group_range': '0 0' } }),
+    ...(userns ? { uidMappings: [...userns.uidMappings], gidMappings: [...userns.gidMappings] } : {}),
+    // containers.conf's default: ping works for root in the container without CAP_NET_RAW. Only
+    // the owner of the network namespace may set it (a keep-id container's root does not own pasta's).
+    ...(ownNetwork ? { sysctl: { 'net.ipv4.ping_group_range': '0 0' } } : {}),
     namespaces: namespaces(input),
     ...(filter ? { seccomp: filter } : {}),
     ...(propagation ? { rootfsPropagation: propagation } : {}),
-    ...(input.options.privileged ? {} : { maskedPaths: maskedPaths(input, ownSysfs), readonlyPaths: [...READONLY_PATHS] }),
+    ...(input.options.privileged ? {} : { maskedPaths: maskedPaths(input, ownNetwork), readonlyPaths: [...READONLY_PATHS] }),
   };
 }
 
 export function buildSpec(input: BuildInput): OciSpec {
   const { options } = input;
-  // sysfs may be mounted only by the owner of the network namespace, which the host's is not.
-  const ownSysfs = input.network.mode !== 'host';
+  // Whether the container's root owns its network namespace, as sysfs and sysctls want: not the
+  // host's; with a user namespace of its own, only the one the runtime makes in it (none), not pasta's.
+  const ownNetwork = input.userns ? input.network.mode === 'none' : input.network.mode !== 'host';
   const capabilities = containerCapabilities(capabilityOptions(input));
   const hostname = chooseHostname(input);
-  const mounts = mountList(input, ownSysfs);
+  const mounts = mountList(input, ownNetwork);
   const annotations = options.annotations ?? {};
   return {
     ociVersion: OCI_VERSION,
@@ -271,6 +298,6 @@ export function buildSpec(input: BuildInput): OciSpec {
     hostname,
     mounts,
     ...(Object.keys(annotations).length ? { annotations: { ...annotations } } : {}),
-    linux: linuxSpec(input, capabilities, mounts, ownSysfs),
+    linux: linuxSpec(input, capabilities, mounts, ownNetwork),
   };
 }

@@ -53,7 +53,7 @@ export interface OciMount {
   options?: string[];
 }
 
-export type NamespaceType = 'pid' | 'network' | 'ipc' | 'uts' | 'mount' | 'cgroup';
+export type NamespaceType = 'user' | 'pid' | 'network' | 'ipc' | 'uts' | 'mount' | 'cgroup';
 
 export interface OciNamespace {
   type: NamespaceType;
@@ -61,7 +61,16 @@ export interface OciNamespace {
   path?: string;
 }
 
+/** One line of a user namespace's uid_map or gid_map: SIZE ids from CONTAINERID on are HOSTID on outside. */
+export interface OciIdMapping {
+  containerID: number;
+  hostID: number;
+  size: number;
+}
+
 export interface OciLinux {
+  uidMappings?: OciIdMapping[];
+  gidMappings?: OciIdMapping[];
   sysctl?: Record<string, string>;
   namespaces: OciNamespace[];
   seccomp?: OciSeccomp;

@@ -3,10 +3,11 @@
  * the same options (rootless, --rootfs); the differences are tpod's on purpose (see src/spec/).
  */
 import { describe, expect, it } from 'vitest';
-import { buildSpec, type BuildInput, type HostFacts, type ImageRunConfig, type NetworkNamespace, type RunOptions } from '../../src/spec/build.js';
+import { buildSpec, keepIdEtc, type BuildInput, type HostFacts, type ImageRunConfig, type NetworkNamespace, type RunOptions } from '../../src/spec/build.js';
 import { parseEntrypoint } from '../../src/spec/command.js';
 import { parseTmpfsSpec, parseVolumeSpec } from '../../src/spec/mounts.js';
 import type { SeccompProfile } from '../../src/spec/seccomp.js';
+import { keepId } from '../../src/spec/userns.js';
 
 const ID = `f00dfeedcafe${'0'.repeat(52)}`;
 const RUN = `/run/user/1000/tpod/containers/${ID}`;
@@ -1096,5 +1097,52 @@ describe('buildSpec details', () => {
     expect(s.process.noNewPrivileges).toBe(true);
     expect(s.annotations).toEqual({ 'org.example/a': 'b' });
     expect(spec({})).not.toHaveProperty('annotations');
+  });
+});
+
+describe('buildSpec with --userns=keep-id', () => {
+  const caller = { uid: 1002, gid: 1002, name: 'dev', gecos: '', home: '/home/dev', group: 'dev' };
+  const userns = keepId(caller, 65537, 65537);
+  const keep = (options: RunOptions, more: Partial<BuildInput> = {}) => spec({ ...options, userns: 'keep-id' }, { userns, ...more });
+  const mount = (s: ReturnType<typeof spec>, destination: string) => s.mounts.find((m) => m.destination === destination);
+
+  it("creates a user namespace with podman's maps and runs as the caller, as podman 4.3 does", () => {
+    const s = keep({}, { etc: { passwd: `${etc.passwd}dev:*:1002:1002::/:/bin/sh\n`, group: etc.group } });
+    expect(s.linux.namespaces.map((n) => n.type)).toEqual(['pid', 'network', 'ipc', 'uts', 'mount', 'cgroup', 'user']);
+    expect(s.linux.uidMappings).toEqual(userns.uidMappings);
+    expect(s.linux.gidMappings).toEqual(userns.gidMappings);
+    expect(s.process.user).toEqual({ uid: 1002, gid: 1002, umask: 0o022, additionalGids: [1002] });
+    expect(s.process.env).toContain('HOME=/');
+    expect(s.process.capabilities).not.toHaveProperty('effective');
+  });
+
+  it('lets -u and the image User decide the user, as without keep-id', () => {
+    expect(keep({ user: '0' }).process.user).toMatchObject({ uid: 0, gid: 0 });
+    expect(keep({}, { image: { ...image, User: 'app' } }).process.user).toMatchObject({ uid: 1000, gid: 1000 });
+  });
+
+  it("binds the host's /sys and sets no sysctl in pasta's network namespace, which the container's root does not own", () => {
+    const s = keep({});
+    expect(mount(s, '/sys')).toEqual({ destination: '/sys', type: 'bind', source: '/sys', options: ['rprivate', 'nosuid', 'noexec', 'nodev', 'ro', 'rbind'] });
+    expect(s.linux.maskedPaths).toContain('/sys/kernel');
+    expect(s.linux).not.toHaveProperty('sysctl');
+    expect(mount(s, '/dev/pts')?.options).toContain('gid=5');
+  });
+
+  it('mounts sysfs and sets the ping sysctl in the network namespace the runtime makes inside it (none)', () => {
+    const s = keep({}, { network: { mode: 'none' } });
+    expect(mount(s, '/sys')?.type).toBe('sysfs');
+    expect(s.linux.sysctl).toEqual({ 'net.ipv4.ping_group_range': '0 0' });
+  });
+
+  it('leaves gid=5 off /dev/pts when the container maps only the caller', () => {
+    expect(mount(keep({}, { userns: keepId(caller, 1, 1) }), '/dev/pts')?.options).not.toContain('gid=5');
+  });
+
+  it("adds the caller's entries with the home podman gives them", () => {
+    const options = { workdir: '/srv', mounts: [parseVolumeSpec('/home/dev:/home/dev', '/')] };
+    expect(keepIdEtc(userns, options, image, etc, ['/home/dev']).passwd).toBe(`${etc.passwd}dev:*:1002:1002::/home/dev:/bin/sh\n`);
+    expect(keepIdEtc(userns, { workdir: '/srv' }, image, etc, []).passwd).toBe(`${etc.passwd}dev:*:1002:1002::/srv:/bin/sh\n`);
+    expect(keepIdEtc(userns, {}, image, { passwd: etc.passwd, group: 'dev:x:1002:\n' }, []).group).toBeUndefined();
   });
 });

@@ -8,7 +8,7 @@ export const run: CommandSpec = {
   summary: 'Run a command in a new container',
   description: [
     'Creates a container from IMAGE (pulling it first when it is not in local storage, as --pull says) and runs COMMAND in it, or the image\'s own command, attached to your standard input, output and error. tpod exits with the container\'s exit code; with 125 when tpod itself fails, 126 when the command cannot be run and 127 when it is not found.',
-    'The container\'s root filesystem is the image\'s layers under a layer of its own, mounted with the kernel overlay in tpod\'s user namespace (or fuse-overlayfs, see tpod info); nothing of the image is copied. The OCI runtime is crun where it works here, else runc (--runtime chooses). Signals sent to tpod (SIGINT, SIGTERM, SIGHUP and others) reach the container.',
+    'The container\'s root filesystem is the image\'s layers under a layer of its own, mounted with the kernel overlay in tpod\'s user namespace (or fuse-overlayfs, see tpod info; always fuse-overlayfs with --userns=keep-id, which needs /dev/fuse); nothing of the image is copied. The OCI runtime is crun where it works here, else runc (--runtime chooses). Signals sent to tpod (SIGINT, SIGTERM, SIGHUP and others) reach the container.',
   ].join('\n\n'),
   positionals: [
     { name: 'image', describe: 'the image, by name or id' },
@@ -39,6 +39,7 @@ export const run: CommandSpec = {
     { name: 'cap-drop', type: 'array', valueName: 'CAP', describe: 'drop a capability (or ALL)' },
     { name: 'privileged', type: 'boolean', describe: 'all capabilities, no seccomp, the host\'s devices: as far as rootless allows' },
     { name: 'security-opt', type: 'array', valueName: 'OPT', describe: 'no-new-privileges, or seccomp=unconfined|PROFILE.json' },
+    { name: 'userns', type: 'string', valueName: 'MODE', complete: ['host', 'keep-id'], describe: 'host (the default: you are root in the container) or keep-id (your own uid and gid in the container, so that what it writes in host directories is yours)' },
     { name: 'init', type: 'boolean', describe: 'run catatonit as PID 1, to reap zombies and pass signals on' },
     { name: 'pull', type: 'string', valueName: 'POLICY', choices: ['missing', 'always', 'never', 'newer'], default: 'missing', describe: 'when to pull the image' },
     { name: 'runtime', type: 'string', valueName: 'NAME', complete: ['crun', 'runc'], describe: 'the OCI runtime: crun or runc' },
@@ -49,7 +50,7 @@ export const run: CommandSpec = {
     { command: 'tpod run --rm -v "$PWD:/src:ro" -w /src alpine ls', describe: 'with the current directory inside' },
   ],
   differences:
-    'Work in progress: -d, --userns and -P are not supported yet, nor U on a host directory. With --network slirp4netns the host\'s loopback is reachable at host.containers.internal (podman: only with allow_host_loopback=true) and ports are published by slirp4netns itself (podman\'s port_handler=slirp4netns), on IPv4 only. -t without -i leaves your terminal as it is, so ^C reaches tpod, which passes SIGINT on (podman puts it in raw mode, where ^C goes nowhere); with -it, an input that is no terminal ends with ^D for the container\'s terminal. The container sees /run/tpod-init for --init (podman: /run/podman-init), and container=tpod in its environment.',
+    'Work in progress: -d and -P are not supported yet, nor U on a host directory. With --network slirp4netns the host\'s loopback is reachable at host.containers.internal (podman: only with allow_host_loopback=true) and ports are published by slirp4netns itself (podman\'s port_handler=slirp4netns), on IPv4 only. -t without -i leaves your terminal as it is, so ^C reaches tpod, which passes SIGINT on (podman puts it in raw mode, where ^C goes nowhere); with -it, an input that is no terminal ends with ^D for the container\'s terminal. --userns=keep-id shifts the image\'s ids as fuse-overlayfs serves its files, so nothing is copied (podman\'s native overlay copies and chowns the whole image on its first start); the entries for you are in copies of /etc/passwd and /etc/group bound over the image\'s (podman appends them to the image\'s), and with pasta or slirp4netns the container\'s /sys is the host\'s and its root cannot ping, since its network namespace is tpod\'s (podman lets the runtime make it inside the container\'s user namespace). The container sees /run/tpod-init for --init (podman: /run/podman-init), and container=tpod in its environment.',
   run: async (args) => {
     const { runContainer } = await import('../../engine/run.js');
     const ctx = contextFromEnv(process.env);

@@ -13,6 +13,7 @@ import { parsePublish } from '../../network/ports.js';
 import { parseEntrypoint } from '../../spec/command.js';
 import { type MountRequest, parseMountSpec, parseTmpfsSpec, parseVolumeSpec } from '../../spec/mounts.js';
 import type { SeccompProfile } from '../../spec/seccomp.js';
+import { parseUserns } from '../../spec/userns.js';
 import { plainProgress, terminalProgress } from '../output/progress.js';
 import { type Args, passedThrough } from '../spec.js';
 import { registryAccess } from './registry.js';
@@ -81,6 +82,7 @@ export function containerRequest(args: Args): CreateRequest {
       capDrop: list(args['cap-drop']),
       privileged: Boolean(args.privileged),
       ...(args.init ? { init: '/usr/bin/catatonit' } : {}),
+      ...(args.userns !== undefined ? { userns: parseUserns(String(args.userns)) } : {}),
       ...securityOptions(args),
     },
   };
