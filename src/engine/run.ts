@@ -2,6 +2,7 @@
  * `tpod run`: create the container, then start it attached. A run that fails
  * before its container starts leaves no container behind, --rm or not.
  */
+import { log } from '../log.js';
 import { Containers } from '../storage/containers.js';
 import type { Context } from './context.js';
 import { type CreateRequest, createContainer } from './create.js';
@@ -14,7 +15,11 @@ export type RunRequest = CreateRequest;
 
 /** Runs the container to its end; returns its exit code. */
 export async function runContainer(ctx: Context, req: RunRequest, listener?: TransferListener): Promise<number> {
+  // bench/run.ts reads these, with start's phases: where a run's time goes.
+  const begun = performance.now();
+  log.debug(`run phase Node and the CLI, up to the engine: ${begun.toFixed(1)} ms`);
   const record = await createContainer(ctx, req, listener);
+  log.debug(`run phase create: ${(performance.now() - begun).toFixed(1)} ms`);
   try {
     return await startAttached(ctx, record);
   } catch (err) {

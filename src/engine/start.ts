@@ -131,7 +131,7 @@ export async function startAttached(ctx: Context, container: ContainerRecord): P
     writeFileSync(join(paths.bundle, 'config.json'), JSON.stringify(spec));
     phase('spec and /etc files');
 
-    containers.update(record.id, { startedAt: new Date().toISOString() });
+    containers.update(record.id, { startedAt: new Date().toISOString(), ...(net ? { ports: net.ports } : {}) });
     started = true;
     const code = await runAttached(runtime, paths.bundle, record.id, { terminal: Boolean(config.options.tty), stdin: config.interactive });
     finished = true;

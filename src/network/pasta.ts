@@ -116,7 +116,7 @@ export async function setupNetwork(runtimeDir: string, id: string, options: { po
     } catch (err) {
       throw pastaError(String((err as { stderr?: unknown }).stderr ?? ''), ports);
     }
-    return { netnsPath, ...nameService(defaultGateway(readFileSync('/proc/net/route', 'utf8')), options.dns ?? []), teardown };
+    return { netnsPath, ports, ...nameService(defaultGateway(readFileSync('/proc/net/route', 'utf8')), options.dns ?? []), teardown };
   } catch (err) {
     teardown();
     throw err;

@@ -204,7 +204,7 @@ export async function setupSlirp4netns(runtimeDir: string, id: string, options: 
     child.unref();
     rmSync(paths.logFile);
     for (const fwd of hostfwds(ports)) await publish(paths.apiSocket, fwd);
-    return { netnsPath: paths.netnsPath, ...nameService(options.dns ?? []), teardown };
+    return { netnsPath: paths.netnsPath, ports, ...nameService(options.dns ?? []), teardown };
   } catch (err) {
     teardown();
     throw err;

@@ -1,6 +1,10 @@
+import type { PortMapping } from './ports.js';
+
 /** What the engine gets from a user-mode network helper (pasta or slirp4netns) it set up for a container. */
 export interface UserModeNetwork {
   readonly netnsPath: string;
+  /** The published ports, each with the host port it got (a free one where none was asked for). */
+  readonly ports: readonly PortMapping[];
   /** --add-host style "name:address" entries for the container's /etc/hosts. */
   readonly extraHosts: readonly string[];
   /** The nameservers of the container's resolv.conf. */

@@ -12,6 +12,7 @@ import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { NotFound, TpodError } from '../errors.js';
+import type { PortMapping } from '../network/ports.js';
 import { listRecords, readRecord, writeRecord } from './records.js';
 import type { Store } from './store.js';
 
@@ -34,6 +35,8 @@ export interface ContainerRecord {
   readonly volumes?: readonly string[];
   /** What its start needs (the engine's ContainerConfig; opaque to storage). */
   readonly config: unknown;
+  /** Its published ports as its last start got them: a free host port where none was asked for. */
+  readonly ports?: readonly PortMapping[];
   /** The tpod process a running container is attached to, by pid and start time (a pid is reused). */
   readonly monitor?: { readonly pid: number; readonly startTime: number };
 }

@@ -148,6 +148,23 @@ describe.skipIf(skip)(`tpod run --network pasta${skip ? ` (skipped: ${skip})` : 
     await expectNothingLeft();
   });
 
+  it('publishes every port the image exposes with -P, each on a free host port that ps shows', async () => {
+    const exposing = buildImage([busyboxLayer()], { config: { Env: ['PATH=/usr/sbin:/usr/bin:/sbin:/bin'], ExposedPorts: { '8080/tcp': {}, '9090/udp': {} } } });
+    const path = `tpod-test/exposing-${process.pid}`;
+    await exposing.push(registries!.open, path, 'latest');
+    const child = box.start(['run', '--rm', '--name', 'exposing', '-P', '--tls-verify=false', `${registries!.open}/${path}:latest`, 'sh', '-c', 'echo reply | busybox timeout 20 busybox nc -l -p 8080']);
+    const done = runAsync(child);
+    // Until the container has started, ps can only say which ports will be published.
+    const published = /^0\.0\.0\.0:(\d+)->8080\/tcp, 0\.0\.0\.0:(\d+)->9090\/udp$/;
+    let ports = '';
+    for (let i = 0; i < 100 && !published.test(ports); i++, await sleep(50)) ports = box.run(['ps', '--format', '{{.Ports}}']).stdout.trim();
+    const tcp = published.exec(ports);
+    expect(tcp, ports).not.toBeNull();
+    expect(await readWhenServed('127.0.0.1', Number(tcp![1]))).toBe('reply\n');
+    expect((await done).code).toBe(0);
+    await expectNothingLeft();
+  });
+
   it('points resolv.conf at pasta\'s DNS forwarder, or at --dns', () => {
     const r = box.run(['run', '--rm', image, 'cat', '/etc/resolv.conf']);
     expect(r.stdout.match(/^nameserver .*$/gm)).toEqual(['nameserver 169.254.1.1']);

@@ -36,7 +36,7 @@ export function psFields(c: ContainerRecord, now: number, noTrunc: boolean) {
     Status: statusText(c, now),
     State: c.state,
     ExitCode: c.exitCode ?? 0,
-    Ports: portsText(config.publish ?? []),
+    Ports: portsText(c.ports ?? config.publish ?? []),
     Names: c.name,
     AutoRemove: c.autoRemove,
   };
