@@ -41,6 +41,7 @@ export interface ContainerConfig {
 export interface CreateRequest extends Omit<ContainerConfig, 'mounts'> {
   readonly image: string;
   readonly name: string | undefined;
+  readonly labels: Readonly<Record<string, string>>;
   readonly remove: boolean;
   readonly pull: PullPolicy;
   readonly mounts: readonly MountRequest[];
@@ -115,6 +116,7 @@ export async function createContainer(ctx: Context, req: CreateRequest, listener
     imageName: image.names[0] ?? image.id,
     command: req.options.command ?? [],
     autoRemove: req.remove,
+    labels: req.labels,
     config: containerConfig,
   });
 }

@@ -29,6 +29,8 @@ export interface ContainerRecord {
   readonly exitCode?: number;
   readonly startedAt?: string;
   readonly finishedAt?: string;
+  /** --label KEY=VALUE. */
+  readonly labels?: Readonly<Record<string, string>>;
   /** Remove it when it exits (--rm). */
   readonly autoRemove: boolean;
   /** The named and anonymous volumes it mounts: volume rm and prune leave these alone. */

@@ -4,7 +4,7 @@ import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, rea
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { keyValues } from '../../src/cli/commands/volume-create.js';
+import { keyValues } from '../../src/cli/options/key-values.js';
 import { createVolume, inspectVolume, pruneVolumes, removeAnonymousVolumes, removeVolume, resolveVolumeMounts } from '../../src/engine/volumes.js';
 import type { VolumeRequest } from '../../src/spec/mounts.js';
 import { Store } from '../../src/storage/store.js';

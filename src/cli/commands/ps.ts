@@ -39,6 +39,7 @@ export function psFields(c: ContainerRecord, now: number, noTrunc: boolean) {
     Ports: portsText(c.ports ?? config.publish ?? []),
     Names: c.name,
     AutoRemove: c.autoRemove,
+    Labels: c.labels ?? {},
   };
 }
 

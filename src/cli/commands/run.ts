@@ -41,6 +41,7 @@ export const run: CommandSpec = {
     { name: 'privileged', type: 'boolean', describe: 'all capabilities, no seccomp, the host\'s devices: as far as rootless allows' },
     { name: 'security-opt', type: 'array', valueName: 'OPT', describe: 'no-new-privileges, or seccomp=unconfined|PROFILE.json' },
     { name: 'userns', type: 'string', valueName: 'MODE', complete: ['host', 'keep-id'], describe: 'host (the default: you are root in the container) or keep-id (your own uid and gid in the container, so that what it writes in host directories is yours)' },
+    { name: 'label', alias: 'l', type: 'array', valueName: 'KEY=VALUE', describe: 'a label for the container (repeatable); tpod ps --format \'{{.Labels}}\' shows them' },
     { name: 'init', type: 'boolean', describe: 'run catatonit as PID 1, to reap zombies and pass signals on' },
     { name: 'pull', type: 'string', valueName: 'POLICY', choices: ['missing', 'always', 'never', 'newer'], default: 'missing', describe: 'when to pull the image' },
     { name: 'runtime', type: 'string', valueName: 'NAME', complete: ['crun', 'runc'], describe: 'the OCI runtime: crun or runc' },

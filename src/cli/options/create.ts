@@ -16,6 +16,7 @@ import type { SeccompProfile } from '../../spec/seccomp.js';
 import { parseUserns } from '../../spec/userns.js';
 import { plainProgress, terminalProgress } from '../output/progress.js';
 import { type Args, passedThrough } from '../spec.js';
+import { keyValues } from './key-values.js';
 import { registryAccess } from './registry.js';
 
 const list = (value: unknown): string[] => (value === undefined ? [] : (Array.isArray(value) ? value : [value]).map(String));
@@ -56,6 +57,7 @@ export function containerRequest(args: Args): CreateRequest {
   return {
     image,
     name: args.name as string | undefined,
+    labels: keyValues('label', list(args.label)),
     remove: Boolean(args.rm),
     pull: args.pull as PullPolicy,
     network,
