@@ -82,7 +82,7 @@ export async function startAttached(ctx: Context, container: ContainerRecord): P
   phase('image, runtime, driver and host facts');
 
   const paths = containers.paths(record.id);
-  let started = false;
+  let invoked = false;
   let finished = false;
   let volumes = record.volumes ?? [];
   let net: UserModeNetwork | undefined;
@@ -100,6 +100,9 @@ export async function startAttached(ctx: Context, container: ContainerRecord): P
       containers.update(record.id, { volumes });
     });
     net = await setupUserModeNetwork(ctx, record.id, config);
+    // Awaited by runAttached, while the runtime creates the container; a failure before that
+    // must not count as unhandled (the finally below tears the helper down).
+    net?.ready.catch(() => undefined);
     const network: NetworkNamespace = net ? { mode: 'private', path: net.netnsPath } : { mode: config.network === 'host' ? 'host' : 'none' };
     phase('network');
     const files = {
@@ -132,22 +135,27 @@ export async function startAttached(ctx: Context, container: ContainerRecord): P
     phase('spec and /etc files');
 
     containers.update(record.id, { startedAt: new Date().toISOString(), ...(net ? { ports: net.ports } : {}) });
-    started = true;
-    const code = await runAttached(runtime, paths.bundle, record.id, { terminal: Boolean(config.options.tty), stdin: config.interactive });
+    invoked = true;
+    const io = { terminal: Boolean(config.options.tty), stdin: config.interactive, ...(net ? { beforeStart: net.ready } : {}) };
+    const code = await runAttached(runtime, paths.bundle, record.id, io);
     finished = true;
     phase(`${runtime.name} run`);
     containers.update(record.id, { state: 'exited', exitCode: code, finishedAt: new Date().toISOString(), monitor: undefined });
     return code;
   } catch (err) {
-    // Not started: the container is as it was before this start.
-    containers.update(record.id, started ? { state: 'exited', finishedAt: new Date().toISOString(), monitor: undefined } : { state: container.state, monitor: undefined });
+    // runAttached throws only when the container's process never ran: the container is as it was.
+    containers.update(record.id, { state: container.state, monitor: undefined });
     throw err;
   } finally {
     // A run that ends normally deletes its runtime state itself.
-    if (started && !finished) removeRuntimeState(runtime, record.id);
+    if (invoked && !finished) removeRuntimeState(runtime, record.id);
     unmountRootfs(paths.rootfs);
-    net?.teardown();
-    if (record.autoRemove && started) {
+    if (net) {
+      // A helper still starting would write its pid file after teardown looked for it.
+      await net.ready.catch(() => undefined);
+      net.teardown();
+    }
+    if (record.autoRemove && finished) {
       containers.remove(record.id);
       // As podman run --rm: the container's anonymous volumes go with it.
       removeAnonymousVolumes(store, volumes);

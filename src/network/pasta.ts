@@ -96,7 +96,8 @@ export function teardownPasta(runtimeDir: string, id: string): void {
  * pasta on it, run where tpod runs: inside its user and mount namespace, as
  * their root, so the namespace belongs to tpod's user namespace and its file
  * lives in tpod's mount namespace. pasta runs on by itself (a container may
- * outlive this tpod) until teardown(). Whatever fails leaves neither.
+ * outlive this tpod) until teardown(). Returns once the namespace exists;
+ * pasta gets ready meanwhile (ready). Whatever fails leaves neither.
  */
 export async function setupNetwork(runtimeDir: string, id: string, options: { ports: readonly PortMapping[]; dns?: readonly string[] }): Promise<UserModeNetwork> {
   const pasta = findProgram('pasta');
@@ -105,20 +106,23 @@ export async function setupNetwork(runtimeDir: string, id: string, options: { po
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const teardown = () => teardownPasta(runtimeDir, id);
 
+  let ports: PortMapping[];
   try {
-    const ports = await pickHostPorts(options.ports);
+    ports = await pickHostPorts(options.ports);
     makeNetns(netnsPath);
-    const args = pastaArgs(netnsPath, pidFile, ports);
-    log.debug(`pasta ${args.join(' ')}`);
-    try {
-      // pasta returns once it is ready, having forked into the background (and closed our pipes).
-      await promisify(execFile)(pasta, args, { encoding: 'utf8' });
-    } catch (err) {
-      throw pastaError(String((err as { stderr?: unknown }).stderr ?? ''), ports);
-    }
-    return { netnsPath, ports, ...nameService(defaultGateway(readFileSync('/proc/net/route', 'utf8')), options.dns ?? []), teardown };
   } catch (err) {
     teardown();
     throw err;
   }
+  const args = pastaArgs(netnsPath, pidFile, ports);
+  log.debug(`pasta ${args.join(' ')}`);
+  // pasta returns once it is ready, having forked into the background (and closed our pipes).
+  // On failure the caller tears down, once the runtime no longer uses the namespace.
+  const ready = promisify(execFile)(pasta, args, { encoding: 'utf8' }).then(
+    () => undefined,
+    (err: unknown) => {
+      throw pastaError(String((err as { stderr?: unknown }).stderr ?? ''), ports);
+    },
+  );
+  return { netnsPath, ports, ...nameService(defaultGateway(readFileSync('/proc/net/route', 'utf8')), options.dns ?? []), ready, teardown };
 }

@@ -172,7 +172,9 @@ async function publish(apiSocket: string, fwd: Hostfwd): Promise<void> {
  * Makes the container's network namespace at RUNTIMEDIR/netns/ID and starts
  * slirp4netns on it, run where tpod runs (inside its user and mount namespace,
  * as their root), in a session of its own so that the terminal's signals miss
- * it. It runs on by itself until teardown(); whatever fails leaves neither.
+ * it. It runs on by itself until teardown(). Returns once the namespace
+ * exists; slirp4netns gets ready meanwhile (ready). Whatever fails leaves
+ * neither.
  */
 export async function setupSlirp4netns(runtimeDir: string, id: string, options: { ports: readonly PortMapping[]; dns?: readonly string[] }): Promise<UserModeNetwork> {
   const slirp = findProgram('slirp4netns');
@@ -181,14 +183,21 @@ export async function setupSlirp4netns(runtimeDir: string, id: string, options: 
   const paths = slirpPaths(runtimeDir, id);
   mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
   const teardown = () => teardownSlirp4netns(runtimeDir, id);
+  const ipv6 = existsSync('/proc/sys/net/ipv6');
 
+  let ports: PortMapping[];
   try {
-    const ports = await pickHostPorts(options.ports);
-    const ipv6 = existsSync('/proc/sys/net/ipv6');
+    ports = await pickHostPorts(options.ports);
     // Duplicate address detection would hold the container's IPv6 address back for
     // its first second or two; podman turns it off too. A read-only /proc/sys (tpod
     // in a container) only costs that wait, so it is no reason to fail.
     makeNetns(paths.netnsPath, ipv6 ? ['sh', '-c', 'echo 0 > /proc/sys/net/ipv6/conf/default/accept_dad || true'] : undefined);
+  } catch (err) {
+    teardown();
+    throw err;
+  }
+  // On failure the caller tears down, once the runtime no longer uses the namespace.
+  const ready = (async () => {
     const args = slirpArgs(paths.netnsPath, { ipv6, ...(ports.length ? { apiSocket: paths.apiSocket } : {}) });
     log.debug(`slirp4netns ${args.join(' ')}`);
     // Its messages go to a file, not to a pipe that would break when this tpod exits.
@@ -204,9 +213,6 @@ export async function setupSlirp4netns(runtimeDir: string, id: string, options: 
     child.unref();
     rmSync(paths.logFile);
     for (const fwd of hostfwds(ports)) await publish(paths.apiSocket, fwd);
-    return { netnsPath: paths.netnsPath, ports, ...nameService(options.dns ?? []), teardown };
-  } catch (err) {
-    teardown();
-    throw err;
-  }
+  })();
+  return { netnsPath: paths.netnsPath, ports, ...nameService(options.dns ?? []), ready, teardown };
 }

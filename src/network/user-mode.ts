@@ -9,6 +9,12 @@ export interface UserModeNetwork {
   readonly extraHosts: readonly string[];
   /** The nameservers of the container's resolv.conf. */
   readonly nameservers: readonly string[];
+  /**
+   * Settles once the helper serves the namespace, which the container must
+   * not use before; rejects with the helper's one-line error. Whoever starts
+   * the container awaits it, and calls teardown() either way.
+   */
+  readonly ready: Promise<void>;
   /** Stops the helper and removes the namespace; never throws, for it runs in finally blocks. */
   teardown(): void;
 }

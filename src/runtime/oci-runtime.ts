@@ -66,16 +66,21 @@ export interface AttachedIo {
   readonly terminal: boolean;
   /** -i: the container gets our standard input. */
   readonly stdin: boolean;
+  /**
+   * What must be ready before the container's process may run (the network
+   * helper): it gets ready while the runtime creates the container.
+   */
+  readonly beforeStart?: Promise<unknown>;
 }
 
 /**
- * Runs container ID from BUNDLE in the foreground, with our stdin, stdout and
- * stderr, or with a terminal between them and the container (-t). Signals sent
- * to tpod go to the container. Returns the container's exit code (128 + signal
+ * Runs container ID from BUNDLE attached: with our stdin, stdout and stderr,
+ * or with a terminal between them and the container (-t). Signals sent to
+ * tpod go to the container. Returns the container's exit code (128 + signal
  * when killed).
  */
 export function runAttached(runtime: Runtime, bundle: string, id: string, io: AttachedIo): Promise<number> {
-  return io.terminal ? runWithTerminal(runtime, bundle, id, io.stdin) : runWithOurStdio(runtime, bundle, id, io.stdin);
+  return io.terminal || io.beforeStart ? createThenStart(runtime, bundle, id, io) : runWithOurStdio(runtime, bundle, id, io.stdin);
 }
 
 /** The runtime's own messages go to a log, not between the container's output: see lastError. */
@@ -83,6 +88,7 @@ function globalArgs(runtime: Runtime, bundle: string): string[] {
   return ['--root', runtime.stateRoot, '--log', join(bundle, 'runtime.log'), '--log-format', 'json'];
 }
 
+/** One runtime process for the whole run: the quickest way when nothing must happen between create and start. */
 function runWithOurStdio(runtime: Runtime, bundle: string, id: string, stdin: boolean): Promise<number> {
   // The runtime writes the pid file once the container's process exists: without it, a
   // failure is the runtime's own (its message is on stderr already), not the container's exit code.
@@ -104,34 +110,49 @@ function runWithOurStdio(runtime: Runtime, bundle: string, id: string, stdin: bo
 // After the container's exit, the last of its output is a read away; this only bounds a terminal held open elsewhere.
 const DRAIN_LIMIT_MS = 2000;
 
+/** The runtime's exit status, without blocking: the network helper gets ready meanwhile. */
+function runtimeCommand(runtime: Runtime, args: readonly string[], stdio: 'ignore' | ('inherit' | 'ignore')[]): Promise<number> {
+  return new Promise((done, fail) => {
+    const child = spawn(runtime.path, args, { stdio });
+    child.on('error', (err) => fail(new TpodError(`cannot start ${runtime.name}: ${err.message}`)));
+    child.on('exit', (code) => done(code ?? 1));
+  });
+}
+
 /**
- * -t: `create` with a console socket, the pty's master from it, then `start`.
- * Both runtimes exit after `start`, so the container's process is waited for
- * here, as its subreaper, and signals go to it directly.
+ * `create`, then `start` once BEFORESTART is ready: with -t, create is given
+ * a console socket, and we get the pty's master from it. Both runtimes exit
+ * after `start`, so the container's process is waited for here, as its
+ * subreaper, and signals go to it directly.
  */
-async function runWithTerminal(runtime: Runtime, bundle: string, id: string, interactive: boolean): Promise<number> {
-  const plan = planForOurStdio(interactive);
-  if (plan.warn) log.warn('The input device is not a TTY. The --tty and --interactive flags might not work properly');
+async function createThenStart(runtime: Runtime, bundle: string, id: string, io: AttachedIo): Promise<number> {
+  const plan = io.terminal ? planForOurStdio(io.stdin) : undefined;
+  if (plan?.warn) log.warn('The input device is not a TTY. The --tty and --interactive flags might not work properly');
   const pidFile = join(bundle, 'pid');
   const runtimeFailed = () => new TpodError(`${runtime.name} could not start the container: ${lastError(join(bundle, 'runtime.log'))}`);
   // Before `create`: its process, orphaned when the runtime exits, must become ours and not init's.
   becomeSubreaper();
-  const socket = openConsoleSocket(runtime.stateRoot, id);
-  let master: number;
+  const socket = io.terminal ? openConsoleSocket(runtime.stateRoot, id) : undefined;
+  let master: number | undefined;
   try {
-    const created = spawnSync(runtime.path, [...globalArgs(runtime, bundle), 'create', '--console-socket', socket.path, '--pid-file', pidFile, '--bundle', bundle, id], { stdio: 'ignore' });
-    if (created.error) throw new TpodError(`cannot start ${runtime.name}: ${created.error.message}`);
-    if (created.status !== 0) throw runtimeFailed();
-    master = socket.receive();
+    const consoleArgs = socket ? ['--console-socket', socket.path] : [];
+    // Without a terminal, the container's stdio are the ones create runs with.
+    const stdio = socket ? 'ignore' : [io.stdin ? 'inherit' : 'ignore', 'inherit', 'inherit'] as ('inherit' | 'ignore')[];
+    const created = runtimeCommand(runtime, [...globalArgs(runtime, bundle), 'create', ...consoleArgs, '--pid-file', pidFile, '--bundle', bundle, id], stdio);
+    // The runtime is done with the bundle before anything is cleaned up; then the helper's own error comes first.
+    const status = await created;
+    await io.beforeStart;
+    if (status !== 0) throw runtimeFailed();
+    master = socket?.receive();
   } catch (err) {
     removeRuntimeState(runtime, id);
     throw err;
   } finally {
-    socket.close();
+    socket?.close();
   }
 
   const pid = Number(readFileSync(pidFile, 'utf8'));
-  const terminal = attachTerminal(master, plan);
+  const terminal = master !== undefined && plan ? attachTerminal(master, plan) : undefined;
   let running = true;
   const exited = waitForExit(pid).finally(() => (running = false));
   // Only until it is reaped: then its pid may be another process's.
@@ -146,12 +167,12 @@ async function runWithTerminal(runtime: Runtime, bundle: string, id: string, int
       throw runtimeFailed();
     }
     const code = await exited;
-    await Promise.race([terminal.drained, new Promise((settle) => (drainLimit = setTimeout(settle, DRAIN_LIMIT_MS)))]);
+    if (terminal) await Promise.race([terminal.drained, new Promise((settle) => (drainLimit = setTimeout(settle, DRAIN_LIMIT_MS)))]);
     return code;
   } finally {
     clearTimeout(drainLimit);
     for (const s of FORWARDED) process.off(s, forward);
-    terminal.detach();
+    terminal?.detach();
     removeRuntimeState(runtime, id);
   }
 }

@@ -189,6 +189,12 @@ describe.skipIf(skip)(`tpod run --network pasta${skip ? ` (skipped: ${skip})` : 
     expect(pasta.stdout.trim().split(/\s+/).length).toBeGreaterThan(1);
   });
 
+  it('leaves no pasta behind when the command is not found while pasta is still starting', async () => {
+    const r = box.run(['run', '--rm', '-p', `${await freePort()}:80`, image, 'nosuch']);
+    expect(r.code).toBe(127);
+    await expectNothingLeft();
+  });
+
   it('fails in one line, exit 125, on a published port already in use, and leaves no pasta or namespace', async () => {
     // No address given: on both families, as pasta binds it.
     const taken = createServer();
