@@ -43,7 +43,18 @@ export function buildParser(argv: readonly string[]): Argv {
     });
   }
   for (const spec of commands) y.command(toYargs(spec, runCommand));
+  skipHelpCache(y);
   return y;
+}
+
+/**
+ * yargs 17 renders a command's whole help text after calling its handler, to
+ * have it for a failure; our fail() never shows it, and rendering run's
+ * help costs every run 5 ms. Internal API of the yargs pinned in package.json.
+ */
+function skipHelpCache(y: Argv): void {
+  const internals = (y as unknown as { getInternalMethods?: () => { getUsageInstance: () => { cacheHelpMessage: () => void } } }).getInternalMethods;
+  if (internals) internals.call(y).getUsageInstance().cacheHelpMessage = () => undefined;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
