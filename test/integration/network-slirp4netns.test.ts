@@ -4,67 +4,19 @@
  * reached from the host, DNS through slirp's forwarder, and a failed set-up
  * that leaves no slirp4netns and no namespace behind.
  */
-import { accessSync, constants, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { promises as dns } from 'node:dns';
-import { type AddressInfo, type Server, connect, createServer } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildImage, busyboxLayer } from '../registry/images.js';
 import { Sandbox, runAsync, whyNotRunnable } from './helpers.js';
+import { freePort, listening, readWhenServed, sleep, whyNoNetwork } from './net-helpers.js';
 
 const registries = inject('registries');
 
-function whyNoNetwork(): string | undefined {
-  try {
-    accessSync('/dev/net/tun', constants.R_OK | constants.W_OK);
-  } catch {
-    return '/dev/net/tun is not usable by this user: run `npm test` as root, which makes it 0666';
-  }
-  try {
-    accessSync('/usr/bin/slirp4netns', constants.X_OK);
-  } catch {
-    return 'slirp4netns is missing: apt-get install slirp4netns';
-  }
-  return undefined;
-}
-
-const skip = whyNotRunnable() ?? inject('registriesMissing') ?? whyNoNetwork();
-
-const listening = (server: Server) => new Promise<number>((ok) => server.listen(0, '127.0.0.1', () => ok((server.address() as AddressInfo).port)));
-const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
-
-/** What a TCP server at HOST:PORT says to a client that sends nothing, or '' if it refuses or resets. */
-function readFrom(host: string, port: number): Promise<string> {
-  return new Promise((ok) => {
-    let got = '';
-    const socket = connect(port, host);
-    socket.on('data', (d) => {
-      got += d;
-      // The container's nc serves until its client hangs up.
-      if (got.endsWith('\n')) socket.end();
-    });
-    socket.on('error', () => ok(''));
-    socket.on('close', () => ok(got));
-  });
-}
-
-/** Asks until the container's server answers: it may not be listening yet (slirp accepts for it meanwhile, then hangs up). */
-async function readWhenServed(host: string, port: number): Promise<string> {
-  for (let i = 0; i < 100; i++) {
-    const got = await readFrom(host, port);
-    if (got) return got;
-    await sleep(100);
-  }
-  return '';
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  const port = await listening(server);
-  await new Promise((ok) => server.close(ok));
-  return port;
-}
+const skip = whyNotRunnable() ?? inject('registriesMissing') ?? whyNoNetwork('slirp4netns');
 
 describe.skipIf(skip)(`tpod run --network slirp4netns${skip ? ` (skipped: ${skip})` : ''}`, () => {
   let box: Sandbox;
