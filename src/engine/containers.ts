@@ -1,23 +1,24 @@
 /**
  * The containers' use cases besides create and start: listing them with
- * their true state, removing them, and recovering one whose tpod was killed
- * (SIGKILL gives it no chance to clean up): its runtime state, root mount
- * and network helper are cleared by whoever finds it first.
+ * their true state, removing them, and recovering one whose monitor is gone
+ * (an attached tpod killed with SIGKILL, a conmon killed): its runtime
+ * state, root mount and network helper are cleared by whoever finds it
+ * first.
  */
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { EXIT_IN_USE, TpodError } from '../errors.js';
 import { log } from '../log.js';
-import { teardownPasta } from '../network/pasta.js';
-import { teardownSlirp4netns } from '../network/slirp4netns.js';
 import { isRunning } from '../rootless/process.js';
-import { type Runtime, pickRuntime, removeRuntimeState } from '../runtime/oci-runtime.js';
+import { recordedExit } from '../runtime/conmon.js';
+import { type Runtime, pickRuntime } from '../runtime/oci-runtime.js';
 import { type ContainerRecord, Containers } from '../storage/containers.js';
 import { unmountRootfs } from '../storage/rootfs.js';
 import type { Context } from './context.js';
-import { configOf } from './start.js';
+import { configOf, finishContainer } from './start.js';
 import { removeAnonymousVolumes } from './volumes.js';
 
-/** A record that says running while the tpod attached to it is gone. */
+/** A record that says running while what watches it (attached tpod, conmon) is gone. */
 const orphaned = (c: ContainerRecord): boolean => c.state === 'running' && (!c.monitor || !isRunning(c.monitor));
 
 function runtimeOf(ctx: Context, c: ContainerRecord): Runtime | undefined {
@@ -29,22 +30,15 @@ function runtimeOf(ctx: Context, c: ContainerRecord): Runtime | undefined {
   }
 }
 
-/** Clears what a killed tpod left of container C, and marks it exited (or removes it, for --rm). */
+/**
+ * Finishes container C, whose monitor (attached tpod or conmon) is gone: with
+ * the exit code conmon recorded, if it got that far. Returns the record after,
+ * undefined when it was removed (--rm).
+ */
 function recover(ctx: Context, containers: Containers, c: ContainerRecord): ContainerRecord | undefined {
-  log.debug(`container ${c.name}: its tpod (pid ${c.monitor?.pid}) is gone; cleaning up after it`);
-  const runtime = runtimeOf(ctx, c);
-  // The runtime's process outlived its tpod: delete --force kills the container too.
-  if (runtime) removeRuntimeState(runtime, c.id);
-  unmountRootfs(containers.paths(c.id).rootfs);
-  const { network } = configOf(c);
-  if (network === 'pasta') teardownPasta(ctx.paths.runtimeDir, c.id);
-  if (network === 'slirp4netns') teardownSlirp4netns(ctx.paths.runtimeDir, c.id);
-  if (c.autoRemove) {
-    containers.remove(c.id);
-    removeAnonymousVolumes(ctx.store(), c.volumes ?? []);
-    return undefined;
-  }
-  return containers.update(c.id, { state: 'exited', finishedAt: new Date().toISOString(), monitor: undefined });
+  log.debug(`container ${c.name}: its monitor (pid ${c.monitor?.pid}) is gone; finishing it`);
+  finishContainer(ctx, c.id, recordedExit(join(ctx.paths.runtimeDir, 'exits'), c.id));
+  return containers.get(c.id);
 }
 
 /** Every container, newest first, orphans recovered. */
@@ -72,16 +66,69 @@ export function findContainer(ctx: Context, nameOrId: string): ContainerRecord {
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
-/** Kills a running container and waits (up to TIMEOUTMS) for its tpod to record the end. */
-async function killRunning(ctx: Context, c: ContainerRecord, timeoutMs = 10_000): Promise<void> {
+/** `RUNTIME kill ID SIGNAL`; false when the runtime no longer has a running container by that id. */
+function signalContainer(ctx: Context, c: ContainerRecord, signal: string): boolean {
   const runtime = runtimeOf(ctx, c);
-  if (runtime) spawnSync(runtime.path, ['--root', runtime.stateRoot, 'kill', c.id, 'KILL'], { stdio: 'ignore' });
+  return runtime !== undefined && spawnSync(runtime.path, ['--root', runtime.stateRoot, 'kill', c.id, signal], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * Waits until container C has ended and been finished, up to TIMEOUTMS
+ * (Infinity: for good). Finishes it here as soon as conmon has written its
+ * exit code, rather than waiting for conmon's exit command. Returns its
+ * record then, undefined once it is removed (--rm), or false on timeout.
+ */
+export async function waitForEnd(ctx: Context, c: ContainerRecord, timeoutMs: number): Promise<ContainerRecord | undefined | false> {
   const containers = new Containers(ctx.store());
-  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(50)) {
+  const exits = join(ctx.paths.runtimeDir, 'exits');
+  for (const deadline = Date.now() + timeoutMs; ; await sleep(50)) {
     const now = containers.get(c.id);
-    if (!now || now.state !== 'running' || orphaned(now)) return;
+    if (!now || now.state !== 'running') return now;
+    const code = recordedExit(exits, c.id);
+    if (code !== undefined) finishContainer(ctx, c.id, code);
+    else if (orphaned(now)) return recover(ctx, containers, now);
+    else if (Date.now() >= deadline) return false;
   }
-  throw new TpodError(`container ${c.name} did not stop within ${timeoutMs / 1000} seconds`);
+}
+
+/** Kills a running container and waits for its end to be recorded. */
+async function killRunning(ctx: Context, c: ContainerRecord): Promise<void> {
+  signalContainer(ctx, c, 'KILL');
+  if ((await waitForEnd(ctx, c, 10_000)) === false) throw new TpodError(`container ${c.name} did not stop within 10 seconds of SIGKILL`);
+}
+
+/** `tpod kill -s SIGNAL`: the signal to a running container's process. */
+export function killContainer(ctx: Context, nameOrId: string, signal: string): ContainerRecord {
+  const c = findContainer(ctx, nameOrId);
+  if (c.state !== 'running' || !signalContainer(ctx, c, signal)) {
+    throw new TpodError(`can only kill running containers. ${c.id} is in state ${c.state === 'running' ? 'stopping' : c.state}: container state improper`);
+  }
+  return c;
+}
+
+/**
+ * `tpod stop`: the stop signal (the image's StopSignal, else SIGTERM), then
+ * SIGKILL after TIMEOUTSEC; returns once the end is recorded. A container
+ * not running is left as it is.
+ */
+export async function stopContainer(ctx: Context, nameOrId: string, timeoutSec: number): Promise<void> {
+  const c = findContainer(ctx, nameOrId);
+  if (c.state !== 'running') return;
+  const stopSignal = stopSignalOf(ctx, c);
+  signalContainer(ctx, c, stopSignal);
+  if ((await waitForEnd(ctx, c, timeoutSec * 1000)) !== false) return;
+  log.warn(`StopSignal ${stopSignal} failed to stop container ${c.name} in ${timeoutSec} seconds, resorting to SIGKILL`);
+  await killRunning(ctx, c);
+}
+
+/** The signal `tpod stop` sends first: the image's StopSignal, else SIGTERM. */
+function stopSignalOf(ctx: Context, c: ContainerRecord): string {
+  try {
+    const config = JSON.parse(ctx.store().config(c.imageId).toString('utf8')) as { config?: { StopSignal?: string } };
+    return config.config?.StopSignal || 'SIGTERM';
+  } catch {
+    return 'SIGTERM';
+  }
 }
 
 export interface RemoveOptions {
@@ -112,4 +159,24 @@ export async function removeContainer(ctx: Context, nameOrId: string, options: R
   });
   if (options.volumes) removeAnonymousVolumes(store, c.volumes ?? []);
   return c.id;
+}
+
+/**
+ * The exit command conmon runs after container NAMEORID exited: finishes it
+ * with the exit code conmon wrote. Without that file the container still
+ * runs (or someone else finished it), and is left alone.
+ */
+export function cleanUpExited(ctx: Context, nameOrId: string): void {
+  const c = new Containers(ctx.store()).find(nameOrId);
+  const code = recordedExit(join(ctx.paths.runtimeDir, 'exits'), c.id);
+  if (code !== undefined) finishContainer(ctx, c.id, code);
+}
+
+/** `tpod wait`: the container's exit code, once it has exited. */
+export async function waitContainer(ctx: Context, nameOrId: string): Promise<number> {
+  const c = findContainer(ctx, nameOrId);
+  const ended = c.state === 'running' ? await waitForEnd(ctx, c, Infinity) : c;
+  // Removed on its end (--rm): what conmon recorded is all there is.
+  if (ended === false || !ended) return recordedExit(join(ctx.paths.runtimeDir, 'exits'), c.id) ?? -1;
+  return ended.exitCode ?? -1;
 }

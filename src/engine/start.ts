@@ -1,29 +1,32 @@
 /**
- * Starting a created container attached (`tpod start -a`, and the second half
- * of `tpod run`): mount its root filesystem, make its network, write its /etc
- * files and OCI spec, run it with the OCI runtime, and clean up. Whatever
- * fails before the container starts leaves no mount, helper or file behind,
- * and the container as it was.
+ * Starting a created container (`tpod start`, and the second half of `tpod
+ * run`): mount its root filesystem, make its network, write its /etc files
+ * and OCI spec, then run it attached with the OCI runtime, or detached under
+ * conmon; and finishing it when it ends. Whatever fails before the container
+ * starts leaves no mount, helper or file behind, and the container as it was.
  */
-import { chownSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { TpodError } from '../errors.js';
 import { log } from '../log.js';
 import type { ImageConfig } from '../image/manifest.js';
 import { hostsFile, resolvConf } from '../network/etc-files.js';
-import { setupNetwork } from '../network/pasta.js';
+import { setupNetwork, teardownPasta } from '../network/pasta.js';
+import { teardownSlirp4netns } from '../network/slirp4netns.js';
 import type { UserModeNetwork } from '../network/user-mode.js';
 import { checkExecutable } from '../runtime/executable.js';
-import { pickRuntime, removeRuntimeState, runAttached } from '../runtime/oci-runtime.js';
+import { conmonPid, createUnderConmon, startCreated } from '../runtime/conmon.js';
+import { type Runtime, pickRuntime, removeRuntimeState, runAttached } from '../runtime/oci-runtime.js';
 import { parseIdMap } from '../rootless/proc.js';
 import { type NetworkNamespace, buildSpec, keepIdEtc } from '../spec/build.js';
 import { resolveUser } from '../spec/user.js';
 import { type KeepId, callerAccount, keepId, ourIds, userSpec } from '../spec/userns.js';
-import { type ContainerRecord, Containers } from '../storage/containers.js';
+import { type ContainerPaths, type ContainerRecord, Containers } from '../storage/containers.js';
 import { chooseDriver } from '../storage/driver.js';
 import { resolveInRoot, resolveParent } from '../storage/in-root.js';
 import { mountRootfs, unmountRootfs } from '../storage/rootfs.js';
-import { ownIdentity } from '../rootless/process.js';
+import { identityOf, ownIdentity } from '../rootless/process.js';
 import type { Context } from './context.js';
 import type { ContainerConfig } from './create.js';
 import { hostFacts } from './host-facts.js';
@@ -50,18 +53,34 @@ async function setupUserModeNetwork(ctx: Context, id: string, config: ContainerC
   return undefined;
 }
 
-/**
- * Runs container NAMEORID (or the record given) to its end, attached to our
- * stdio; returns its exit code. A container with autoRemove is removed after.
- */
-export async function startAttached(ctx: Context, container: ContainerRecord): Promise<number> {
-  // bench/run.ts reads these: where a run's time goes.
+/** A container made ready to run: mounted, its network up (or getting ready), its spec written. */
+interface Prepared {
+  readonly record: ContainerRecord;
+  readonly paths: ContainerPaths;
+  readonly runtime: Runtime;
+  readonly config: ContainerConfig;
+  readonly net: UserModeNetwork | undefined;
+}
+
+type Phase = (name: string) => void;
+
+/** bench/run.ts reads these: where a run's time goes. */
+function phases(): Phase {
   let last = performance.now();
-  const phase = (name: string) => {
+  return (name) => {
     const now = performance.now();
     log.debug(`run phase ${name}: ${(now - last).toFixed(1)} ms`);
     last = now;
   };
+}
+
+/**
+ * Takes the container for this start (under the store lock: of two tpods
+ * starting it, one wins), mounts its root, makes its network and writes its
+ * /etc files and spec. Whatever fails undoes all of it and leaves the
+ * container as it was.
+ */
+async function prepare(ctx: Context, container: ContainerRecord, phase: Phase): Promise<Prepared> {
   const store = ctx.store();
   const containers = new Containers(store);
   const config = configOf(container);
@@ -72,7 +91,6 @@ export async function startAttached(ctx: Context, container: ContainerRecord): P
   const { driver } = chooseDriver(ctx.paths.storageDir);
   const host = hostFacts(ctx.env);
   const keep = config.options.userns === 'keep-id' ? keepIdHere(ctx, host.gidCount) : undefined;
-  // Taken under the lock: of two tpods starting the same container, one wins.
   const record = store.locked(() => {
     const now = containers.get(container.id);
     if (!now) throw new TpodError(`container ${container.name} was removed meanwhile`);
@@ -82,11 +100,11 @@ export async function startAttached(ctx: Context, container: ContainerRecord): P
   phase('image, runtime, driver and host facts');
 
   const paths = containers.paths(record.id);
-  let invoked = false;
-  let finished = false;
-  let volumes = record.volumes ?? [];
   let net: UserModeNetwork | undefined;
   try {
+    // A container started again begins with what the last run left cleared.
+    rmSync(join(paths.bundle, 'pid'), { force: true });
+    rmSync(join(ctx.paths.runtimeDir, 'exits', record.id), { force: true });
     mountRootfs(driver, { lower: image.layers.map((l) => join(store.layerDir(l), 'diff')), upper: paths.upper, work: paths.work }, paths.rootfs, keep?.storage);
     phase('root mount');
     const imageEtc = { passwd: readInRoot(paths.rootfs, '/etc/passwd'), group: readInRoot(paths.rootfs, '/etc/group') };
@@ -96,12 +114,11 @@ export async function startAttached(ctx: Context, container: ContainerRecord): P
     // The user buildSpec runs the process as: a new volume, and one mounted with U, is given to it (in our ids).
     const user = resolveUser(userSpec(config.options.user, imageConfig.config?.User, keep), etc, host.gidCount);
     const mounts = resolveVolumeMounts(store, config.mounts, paths.rootfs, keep ? ourIds(keep, user) : user, (names) => {
-      volumes = names;
-      containers.update(record.id, { volumes });
+      containers.update(record.id, { volumes: names });
     });
     net = await setupUserModeNetwork(ctx, record.id, config);
-    // Awaited by runAttached, while the runtime creates the container; a failure before that
-    // must not count as unhandled (the finally below tears the helper down).
+    // Awaited while the runtime creates the container; a failure before that must not
+    // count as unhandled (the caller tears the helper down).
     net?.ready.catch(() => undefined);
     const network: NetworkNamespace = net ? { mode: 'private', path: net.netnsPath } : { mode: config.network === 'host' ? 'host' : 'none' };
     phase('network');
@@ -133,33 +150,129 @@ export async function startAttached(ctx: Context, container: ContainerRecord): P
     if (!config.options.init) checkExecutable(paths.rootfs, spec.process.args, spec.process.env ?? []);
     writeFileSync(join(paths.bundle, 'config.json'), JSON.stringify(spec));
     phase('spec and /etc files');
-
     containers.update(record.id, { startedAt: new Date().toISOString(), ...(net ? { ports: net.ports } : {}) });
-    invoked = true;
-    const io = { terminal: Boolean(config.options.tty), stdin: config.interactive, ...(net ? { beforeStart: net.ready } : {}) };
-    const code = await runAttached(runtime, paths.bundle, record.id, io);
-    finished = true;
-    phase(`${runtime.name} run`);
-    containers.update(record.id, { state: 'exited', exitCode: code, finishedAt: new Date().toISOString(), monitor: undefined });
-    return code;
+    return { record: containers.get(record.id) ?? record, paths, runtime, config, net };
   } catch (err) {
-    // runAttached throws only when the container's process never ran: the container is as it was.
+    await release(ctx, { record, paths, runtime, config, net });
     containers.update(record.id, { state: container.state, monitor: undefined });
     throw err;
-  } finally {
-    // A run that ends normally deletes its runtime state itself.
-    if (invoked && !finished) removeRuntimeState(runtime, record.id);
-    unmountRootfs(paths.rootfs);
-    if (net) {
-      // A helper still starting would write its pid file after teardown looked for it.
-      await net.ready.catch(() => undefined);
-      net.teardown();
+  }
+}
+
+/** Unmounts the root and stops the network helper (waiting for one still starting, which would outlive teardown). */
+async function release(ctx: Context, p: Prepared): Promise<void> {
+  unmountRootfs(p.paths.rootfs);
+  if (p.net) {
+    await p.net.ready.catch(() => undefined);
+    p.net.teardown();
+  } else {
+    teardownNetworkOf(ctx, p.record.id, p.config.network);
+  }
+}
+
+/** Stops what a container's network helper may have left, by the network it was given. */
+export function teardownNetworkOf(ctx: Context, id: string, network: ContainerConfig['network']): void {
+  if (network === 'pasta') teardownPasta(ctx.paths.runtimeDir, id);
+  if (network === 'slirp4netns') teardownSlirp4netns(ctx.paths.runtimeDir, id);
+}
+
+/**
+ * After a container's end, whoever sees it first (its attached tpod, the
+ * exit command conmon runs, or a tpod that finds its monitor gone): clears
+ * its runtime state, mount and network helper, records how it ended, and
+ * removes it if it was run with --rm. Done once: a container already
+ * finished is left alone.
+ */
+export function finishContainer(ctx: Context, id: string, exitCode: number | undefined): void {
+  const store = ctx.store();
+  const containers = new Containers(store);
+  store.locked(() => {
+    const c = containers.get(id);
+    if (!c || c.state !== 'running') return;
+    const config = configOf(c);
+    try {
+      removeRuntimeState(pickRuntime(ctx.paths.runtimeDir, config.runtime), id);
+    } catch (err) {
+      log.warn(`container ${c.name}: ${err instanceof Error ? err.message : String(err)}`);
     }
-    if (record.autoRemove && finished) {
-      containers.remove(record.id);
+    unmountRootfs(containers.paths(id).rootfs);
+    teardownNetworkOf(ctx, id, config.network);
+    if (c.autoRemove) {
+      containers.remove(id);
       // As podman run --rm: the container's anonymous volumes go with it.
-      removeAnonymousVolumes(store, volumes);
+      removeAnonymousVolumes(store, c.volumes ?? []);
+      return;
     }
-    phase('clean-up');
+    const { monitor: _gone, pid: _pid, ...rest } = c;
+    containers.replace({ ...rest, state: 'exited', finishedAt: new Date().toISOString(), ...(exitCode === undefined ? {} : { exitCode }) });
+  });
+}
+
+/**
+ * Runs the container to its end, attached to our stdio; returns its exit
+ * code. A container with autoRemove is removed after.
+ */
+export async function startAttached(ctx: Context, container: ContainerRecord): Promise<number> {
+  const phase = phases();
+  const p = await prepare(ctx, container, phase);
+  let code: number;
+  try {
+    const io = { terminal: Boolean(p.config.options.tty), stdin: p.config.interactive, ...(p.net ? { beforeStart: p.net.ready } : {}) };
+    code = await runAttached(p.runtime, p.paths.bundle, p.record.id, io);
+    phase(`${p.runtime.name} run`);
+  } catch (err) {
+    // runAttached throws only when the container's process never ran: the container is as it was.
+    removeRuntimeState(p.runtime, p.record.id);
+    await release(ctx, p);
+    new Containers(ctx.store()).update(p.record.id, { state: container.state, monitor: undefined });
+    throw err;
+  }
+  if (p.net) await p.net.ready.catch(() => undefined);
+  finishContainer(ctx, p.record.id, code);
+  phase('clean-up');
+  return code;
+}
+
+/** The command conmon runs when the container exits: this tpod's launcher, back in the namespace. */
+function exitCommand(id: string): string[] {
+  return [fileURLToPath(new URL('../native/tpod', import.meta.url)), 'container', 'cleanup', id];
+}
+
+/**
+ * Starts the container under conmon and returns once its process runs: it
+ * outlives this tpod, and conmon's exit command finishes it when it ends.
+ */
+export async function startDetached(ctx: Context, container: ContainerRecord): Promise<ContainerRecord> {
+  const phase = phases();
+  const p = await prepare(ctx, container, phase);
+  const containers = new Containers(ctx.store());
+  const conmonPaths = {
+    bundle: p.paths.bundle,
+    logPath: p.paths.log,
+    exitDir: join(ctx.paths.runtimeDir, 'exits'),
+    socketDir: join(ctx.paths.runtimeDir, 'socket'),
+    conmonPidFile: join(p.paths.bundle, 'conmon.pid'),
+  };
+  try {
+    await createUnderConmon(p.runtime, conmonPaths, {
+      id: p.record.id,
+      name: p.record.name,
+      terminal: Boolean(p.config.options.tty),
+      stdin: p.config.interactive,
+      exitCommand: exitCommand(p.record.id),
+    });
+    await p.net?.ready;
+    const monitor = conmonPid(conmonPaths);
+    if (!monitor) throw new TpodError('conmon did not record its pid');
+    containers.update(p.record.id, { monitor: identityOf(monitor), pid: Number(readFileSync(join(p.paths.bundle, 'pid'), 'utf8')) });
+    startCreated(p.runtime, p.paths.bundle, p.record.id);
+    phase(`${p.runtime.name} start`);
+    return containers.get(p.record.id) ?? p.record;
+  } catch (err) {
+    // conmon, left without a container, runs its exit command: the state goes back first.
+    containers.update(p.record.id, { state: container.state, monitor: undefined });
+    removeRuntimeState(p.runtime, p.record.id);
+    await release(ctx, p);
+    throw err;
   }
 }

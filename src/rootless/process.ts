@@ -8,10 +8,15 @@ export interface ProcessIdentity {
   readonly startTime: number;
 }
 
+/** PID's identity, while it runs. */
+export function identityOf(pid: number): ProcessIdentity {
+  const stat = parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  return { pid, startTime: stat?.startTime ?? 0 };
+}
+
 /** This process's identity. */
 export function ownIdentity(): ProcessIdentity {
-  const stat = parseStat(readFileSync('/proc/self/stat', 'utf8'));
-  return { pid: process.pid, startTime: stat?.startTime ?? 0 };
+  return identityOf(process.pid);
 }
 
 /** True while the process runs (not a zombie) and its pid was not reused. */

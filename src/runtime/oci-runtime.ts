@@ -37,7 +37,7 @@ export function pickRuntime(runtimeDir: string, wanted?: string): Runtime {
 }
 
 /** The last error the runtime logged (JSON lines: {"level":"error","msg":...}). */
-export function lastRuntimeError(log: string): string {
+function lastRuntimeError(log: string): string | undefined {
   const errors = log
     .split('\n')
     .map((line) => {
@@ -48,14 +48,19 @@ export function lastRuntimeError(log: string): string {
       }
     })
     .filter((entry) => entry.level === 'error' && entry.msg);
-  return errors.at(-1)?.msg?.replace(/^runc (?:run|create|start) failed: /, '') ?? 'it logged no reason';
+  return errors.at(-1)?.msg?.replace(/^runc (?:run|create|start) failed: /, '');
 }
 
 function lastError(logFile: string): string {
+  return lastRuntimeErrorIn(logFile) ?? 'it logged no reason';
+}
+
+/** The runtime's last logged error in LOGFILE, if it logged one. */
+export function lastRuntimeErrorIn(logFile: string): string | undefined {
   try {
     return lastRuntimeError(readFileSync(logFile, 'utf8'));
   } catch {
-    return 'it logged no reason';
+    return undefined;
   }
 }
 

@@ -39,7 +39,9 @@ export interface ContainerRecord {
   readonly config: unknown;
   /** Its published ports as its last start got them: a free host port where none was asked for. */
   readonly ports?: readonly PortMapping[];
-  /** The tpod process a running container is attached to, by pid and start time (a pid is reused). */
+  /** The container's own process while it runs, as the runtime reported it. */
+  readonly pid?: number;
+  /** What watches a running container: its attached tpod, or conmon for a detached one; by pid and start time (a pid is reused). */
   readonly monitor?: { readonly pid: number; readonly startTime: number };
 }
 
@@ -50,6 +52,8 @@ export interface ContainerPaths {
   readonly upper: string;
   readonly work: string;
   readonly etc: string;
+  /** What the container wrote to stdout and stderr, in podman's k8s-file format (conmon writes it). */
+  readonly log: string;
 }
 
 const ADJECTIVES = ['brave', 'calm', 'eager', 'gentle', 'jolly', 'keen', 'lucid', 'nimble', 'quiet', 'witty'];
@@ -70,7 +74,7 @@ export class Containers {
 
   paths(id: string): ContainerPaths {
     const dir = join(this.dir, id);
-    return { dir, bundle: join(dir, 'bundle'), rootfs: join(dir, 'bundle', 'rootfs'), upper: join(dir, 'upper'), work: join(dir, 'work'), etc: join(dir, 'etc') };
+    return { dir, bundle: join(dir, 'bundle'), rootfs: join(dir, 'bundle', 'rootfs'), upper: join(dir, 'upper'), work: join(dir, 'work'), etc: join(dir, 'etc'), log: join(dir, 'ctr.log') };
   }
 
   list(): ContainerRecord[] {
@@ -114,6 +118,11 @@ export class Containers {
       renameSync(staged, p.dir);
       return record;
     });
+  }
+
+  /** Writes RECORD whole, for a change that drops fields. */
+  replace(record: ContainerRecord): void {
+    writeRecord(join(this.paths(record.id).dir, 'container.json'), record);
   }
 
   update(id: string, change: Partial<ContainerRecord>): ContainerRecord {

@@ -12,7 +12,7 @@ export const create: CommandSpec = {
   ].join('\n\n'),
   positionals: run.positionals,
   passThrough: true,
-  options: run.options,
+  options: run.options?.filter((o) => o.name !== 'detach'),
   examples: [
     { command: 'tpod create --name web -p 8080:80 docker.io/library/nginx', describe: 'a container to start later with tpod start -a web' },
   ],

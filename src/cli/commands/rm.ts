@@ -1,6 +1,6 @@
 import { contextFromEnv } from '../../engine/context.js';
 import { TpodError } from '../../errors.js';
-import { removeEach } from '../remove-each.js';
+import { tryEach } from '../try-each.js';
 import type { CommandSpec } from '../spec.js';
 
 export const rm: CommandSpec = {
@@ -24,7 +24,7 @@ export const rm: CommandSpec = {
     const given = ((args.container as string[] | undefined) ?? []).map(String);
     if (Boolean(args.all) === given.length > 0) throw new TpodError('choose either one or more containers or --all');
     const targets = args.all ? listContainers(ctx).map((c) => c.id) : given;
-    return removeEach(targets, async (target) => {
+    return tryEach(targets, async (target) => {
       await removeContainer(ctx, target, { force: Boolean(args.force), volumes: Boolean(args.volumes) });
       process.stdout.write(`${target}\n`);
     });

@@ -1,5 +1,5 @@
 import { TpodError } from '../../errors.js';
-import { removeEach } from '../remove-each.js';
+import { tryEach } from '../try-each.js';
 import { contextFromEnv } from '../../engine/context.js';
 import type { CommandSpec } from '../spec.js';
 
@@ -25,7 +25,7 @@ export const imageRemove: CommandSpec = {
     if (args.all && given.length) throw new TpodError('--all and image names cannot be given together');
     if (!args.all && !given.length) throw new TpodError('name at least one image, or use --all');
     const targets = args.all ? store.images().map((i) => i.id) : given;
-    return removeEach(targets, (target) => {
+    return tryEach(targets, (target) => {
       const report = removeImage(store, conf, target, Boolean(args.force || args.all));
       for (const name of report.untagged) process.stdout.write(`Untagged: ${name}\n`);
       if (report.deleted) process.stdout.write(`Deleted: ${report.deleted}\n`);

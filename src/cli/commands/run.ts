@@ -16,6 +16,7 @@ export const run: CommandSpec = {
   ],
   passThrough: true,
   options: [
+    { name: 'detach', alias: 'd', type: 'boolean', describe: 'run in the background under conmon, print the container\'s id and exit' },
     { name: 'rm', type: 'boolean', describe: 'remove the container when it exits' },
     { name: 'name', type: 'string', valueName: 'NAME', describe: 'a name for the container' },
     { name: 'env', alias: 'e', type: 'array', valueName: 'VAR[=VALUE]', describe: 'set an environment variable; VAR alone takes its value from yours' },
@@ -52,10 +53,12 @@ export const run: CommandSpec = {
     { command: 'tpod run --rm -v "$PWD:/src:ro" -w /src alpine ls', describe: 'with the current directory inside' },
   ],
   differences:
-    '-d is not supported yet: tpod run stays attached. With --network slirp4netns the host\'s loopback is reachable at host.containers.internal (podman: only with allow_host_loopback=true) and ports are published by slirp4netns itself (podman\'s port_handler=slirp4netns), on IPv4 only. -t without -i leaves your terminal as it is, so ^C reaches tpod, which passes SIGINT on (podman puts it in raw mode, where ^C goes nowhere); with -it, an input that is no terminal ends with ^D for the container\'s terminal. --userns=keep-id shifts the image\'s ids as fuse-overlayfs serves its files, so nothing is copied (podman\'s native overlay copies and chowns the whole image on its first start), but every file the container opens goes through fuse-overlayfs, which reads many small files about ten times slower than the kernel overlay; the entries for you are in copies of /etc/passwd and /etc/group bound over the image\'s (podman appends them to the image\'s), and with pasta or slirp4netns the container\'s /sys is the host\'s and its root cannot ping, since its network namespace is tpod\'s (podman lets the runtime make it inside the container\'s user namespace). The container sees /run/tpod-init for --init (podman: /run/podman-init), and container=tpod in its environment.',
+    'With --network slirp4netns the host\'s loopback is reachable at host.containers.internal (podman: only with allow_host_loopback=true) and ports are published by slirp4netns itself (podman\'s port_handler=slirp4netns), on IPv4 only. -t without -i leaves your terminal as it is, so ^C reaches tpod, which passes SIGINT on (podman puts it in raw mode, where ^C goes nowhere); with -it, an input that is no terminal ends with ^D for the container\'s terminal. --userns=keep-id shifts the image\'s ids as fuse-overlayfs serves its files, so nothing is copied (podman\'s native overlay copies and chowns the whole image on its first start), but every file the container opens goes through fuse-overlayfs, which reads many small files about ten times slower than the kernel overlay; the entries for you are in copies of /etc/passwd and /etc/group bound over the image\'s (podman appends them to the image\'s), and with pasta or slirp4netns the container\'s /sys is the host\'s and its root cannot ping, since its network namespace is tpod\'s (podman lets the runtime make it inside the container\'s user namespace). The container sees /run/tpod-init for --init (podman: /run/podman-init), and container=tpod in its environment.',
   run: async (args) => {
-    const { runContainer } = await import('../../engine/run.js');
+    const { runContainer, runDetached } = await import('../../engine/run.js');
     const ctx = contextFromEnv(process.env);
-    return runContainer(ctx, containerRequest(args), pullListener());
+    if (!args.detach) return runContainer(ctx, containerRequest(args), pullListener());
+    process.stdout.write(`${await runDetached(ctx, containerRequest(args), pullListener())}\n`);
+    return 0;
   },
 };

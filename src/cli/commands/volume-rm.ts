@@ -1,5 +1,5 @@
 import { TpodError } from '../../errors.js';
-import { removeEach } from '../remove-each.js';
+import { tryEach } from '../try-each.js';
 import { contextFromEnv } from '../../engine/context.js';
 import type { CommandSpec } from '../spec.js';
 
@@ -22,7 +22,7 @@ export const volumeRemove: CommandSpec = {
     const store = contextFromEnv(process.env).store();
     const given = ((args.volume as string[] | undefined) ?? []).map(String);
     if (Boolean(args.all) === given.length > 0) throw new TpodError('choose either one or more volumes or all');
-    return removeEach(args.all ? listVolumes(store).map((v) => v.name) : given, (name) => {
+    return tryEach(args.all ? listVolumes(store).map((v) => v.name) : given, (name) => {
       removeVolume(store, name, Boolean(args.force));
       process.stdout.write(`${name}\n`);
     });

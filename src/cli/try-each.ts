@@ -1,12 +1,13 @@
 /**
- * podman's way with several things to remove (rm, rmi, volume rm): try each, give
- * each failure its own Error line, and exit 125 if any failed for another
- * reason, else 2 if any is in use, else 1 if any does not exist.
+ * podman's way with several containers, images or volumes to act on (start,
+ * rm, rmi, volume rm): try each, give each failure its own Error line, and
+ * exit 125 if any failed for another reason, else 2 if any is in use, else 1
+ * if any does not exist.
  */
 import { EXIT_IN_USE, EXIT_TPOD, NotFound, TpodError, errorLine } from '../errors.js';
 
-/** Tries every target (each removal may wait, as rm kills a running container first); returns the exit code. */
-export async function removeEach(targets: readonly string[], remove: (target: string) => void | Promise<void>): Promise<number> {
+/** Tries every target (each may wait, as rm kills a running container first); returns the exit code. */
+export async function tryEach(targets: readonly string[], remove: (target: string) => void | Promise<void>): Promise<number> {
   let worst = 0;
   for (const target of targets) {
     try {

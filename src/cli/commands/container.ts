@@ -1,0 +1,9 @@
+import type { CommandSpec } from '../spec.js';
+import { containerCleanup } from './container-cleanup.js';
+
+export const container: CommandSpec = {
+  name: 'container',
+  summary: 'Manage containers',
+  description: 'Commands for containers; the common ones (run, ps, rm, ...) are also top-level commands.',
+  subcommands: [containerCleanup],
+};

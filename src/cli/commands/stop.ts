@@ -1,0 +1,27 @@
+import { contextFromEnv } from '../../engine/context.js';
+import { TpodError } from '../../errors.js';
+import { tryEach } from '../try-each.js';
+import type { CommandSpec } from '../spec.js';
+
+export const stop: CommandSpec = {
+  name: 'stop',
+  summary: 'Stop running containers',
+  description:
+    'Stops each CONTAINER: sends it its stop signal (the image\'s StopSignal, else SIGTERM), and SIGKILL if it has not exited after --time seconds; returns once its end is recorded, and prints what you named it by. A container that is not running is left as it is.',
+  positionals: [{ name: 'container', describe: 'the containers, by name or id', variadic: true, optional: true }],
+  options: [
+    { name: 'time', alias: 't', type: 'number', valueName: 'SECONDS', default: 10, describe: 'how long to wait before SIGKILL' },
+    { name: 'all', alias: 'a', type: 'boolean', describe: 'stop every running container' },
+  ],
+  run: async (args) => {
+    const { listContainers, stopContainer } = await import('../../engine/containers.js');
+    const ctx = contextFromEnv(process.env);
+    const given = ((args.container as string[] | undefined) ?? []).map(String);
+    if (Boolean(args.all) === given.length > 0) throw new TpodError('choose either one or more containers or --all');
+    const targets = args.all ? listContainers(ctx).filter((c) => c.state === 'running').map((c) => c.id) : given;
+    return tryEach(targets, async (target) => {
+      await stopContainer(ctx, target, Number(args.time));
+      process.stdout.write(`${target}\n`);
+    });
+  },
+};
