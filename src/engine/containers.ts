@@ -15,7 +15,8 @@ import { type Runtime, pickRuntime } from '../runtime/oci-runtime.js';
 import { type ContainerRecord, Containers } from '../storage/containers.js';
 import { unmountRootfs } from '../storage/rootfs.js';
 import type { Context } from './context.js';
-import { configOf, finishContainer } from './start.js';
+import { shouldRestart } from './restart-policy.js';
+import { configOf, finishContainer, startDetached } from './start.js';
 import { removeAnonymousVolumes } from './volumes.js';
 
 /** A record that says running while what watches it (attached tpod, conmon) is gone. */
@@ -91,8 +92,14 @@ export async function waitForEnd(ctx: Context, c: ContainerRecord, timeoutMs: nu
   }
 }
 
+/** A container the user stops, kills or removes stays down whatever its --restart says. */
+function markStoppedByUser(ctx: Context, c: ContainerRecord): void {
+  new Containers(ctx.store()).update(c.id, { stoppedByUser: true });
+}
+
 /** Kills a running container and waits for its end to be recorded. */
 async function killRunning(ctx: Context, c: ContainerRecord): Promise<void> {
+  markStoppedByUser(ctx, c);
   signalContainer(ctx, c, 'KILL');
   if ((await waitForEnd(ctx, c, 10_000)) === false) throw new TpodError(`container ${c.name} did not stop within 10 seconds of SIGKILL`);
 }
@@ -100,6 +107,7 @@ async function killRunning(ctx: Context, c: ContainerRecord): Promise<void> {
 /** `tpod kill -s SIGNAL`: the signal to a running container's process. */
 export function killContainer(ctx: Context, nameOrId: string, signal: string): ContainerRecord {
   const c = findContainer(ctx, nameOrId);
+  if (c.state === 'running') markStoppedByUser(ctx, c);
   if (c.state !== 'running' || !signalContainer(ctx, c, signal)) {
     throw new TpodError(`can only kill running containers. ${c.id} is in state ${c.state === 'running' ? 'stopping' : c.state}: container state improper`);
   }
@@ -115,6 +123,7 @@ export async function stopContainer(ctx: Context, nameOrId: string, timeoutSec: 
   const c = findContainer(ctx, nameOrId);
   if (c.state !== 'running') return;
   const stopSignal = stopSignalOf(ctx, c);
+  markStoppedByUser(ctx, c);
   signalContainer(ctx, c, stopSignal);
   if ((await waitForEnd(ctx, c, timeoutSec * 1000)) !== false) return;
   log.warn(`StopSignal ${stopSignal} failed to stop container ${c.name} in ${timeoutSec} seconds, resorting to SIGKILL`);
@@ -166,10 +175,17 @@ export async function removeContainer(ctx: Context, nameOrId: string, options: R
  * with the exit code conmon wrote. Without that file the container still
  * runs (or someone else finished it), and is left alone.
  */
-export function cleanUpExited(ctx: Context, nameOrId: string): void {
-  const c = new Containers(ctx.store()).find(nameOrId);
+export async function cleanUpExited(ctx: Context, nameOrId: string): Promise<void> {
+  const containers = new Containers(ctx.store());
+  const c = containers.find(nameOrId);
   const code = recordedExit(join(ctx.paths.runtimeDir, 'exits'), c.id);
-  if (code !== undefined) finishContainer(ctx, c.id, code);
+  if (code === undefined) return;
+  finishContainer(ctx, c.id, code);
+  const ended = containers.get(c.id);
+  // --restart, while conmon's exit commands run: as long as the user's session lasts.
+  if (ended?.state === 'exited' && shouldRestart(configOf(ended).restart, code, ended.restartCount ?? 0, ended.stoppedByUser ?? false)) {
+    await startDetached(ctx, ended, true);
+  }
 }
 
 /** `tpod wait`: the container's exit code, once it has exited. */

@@ -16,6 +16,7 @@ import { type ContainerRecord, Containers } from '../storage/containers.js';
 import type { ImageRecord } from '../storage/store.js';
 import type { Context } from './context.js';
 import { NoSuchImage, findImage } from './images.js';
+import type { RestartPolicy } from './restart-policy.js';
 import type { TransferListener } from './transfer.js';
 import { lockedFlags } from './volumes.js';
 
@@ -34,6 +35,8 @@ export interface ContainerConfig {
   readonly runtime: string | undefined;
   /** -i: the container reads our standard input; without it, it reads nothing. */
   readonly interactive: boolean;
+  /** --restart: what conmon's exit command does when a detached container ends. */
+  readonly restart?: RestartPolicy;
   /** The environment is fixed at creation, as podman's is: a later start sees the same. */
   readonly options: Omit<RunOptions, 'mounts'>;
 }
@@ -108,6 +111,7 @@ export async function createContainer(ctx: Context, req: CreateRequest, listener
     mounts: resolveHostMounts(req.mounts),
     runtime: req.runtime,
     interactive: req.interactive,
+    ...(req.restart ? { restart: req.restart } : {}),
     options: fixedEnvironment(req.options, config, ctx.env),
   };
   return new Containers(store).create({

@@ -80,7 +80,7 @@ function phases(): Phase {
  * /etc files and spec. Whatever fails undoes all of it and leaves the
  * container as it was.
  */
-async function prepare(ctx: Context, container: ContainerRecord, phase: Phase): Promise<Prepared> {
+async function prepare(ctx: Context, container: ContainerRecord, phase: Phase, restarting = false): Promise<Prepared> {
   const store = ctx.store();
   const containers = new Containers(store);
   const config = configOf(container);
@@ -95,7 +95,9 @@ async function prepare(ctx: Context, container: ContainerRecord, phase: Phase): 
     const now = containers.get(container.id);
     if (!now) throw new TpodError(`container ${container.name} was removed meanwhile`);
     if (now.state === 'running') throw new TpodError(`container ${container.name} is already running`);
-    return containers.update(container.id, { state: 'running', monitor: ownIdentity() });
+    // A start of the user's own clears what --restart counted and the user's last stop.
+    const counts = restarting ? { restartCount: (now.restartCount ?? 0) + 1 } : { restartCount: 0, stoppedByUser: false };
+    return containers.update(container.id, { state: 'running', monitor: ownIdentity(), ...counts });
   });
   phase('image, runtime, driver and host facts');
 
@@ -241,10 +243,11 @@ function exitCommand(id: string): string[] {
 /**
  * Starts the container under conmon and returns once its process runs: it
  * outlives this tpod, and conmon's exit command finishes it when it ends.
+ * RESTARTING: started by its --restart policy, not by the user.
  */
-export async function startDetached(ctx: Context, container: ContainerRecord): Promise<ContainerRecord> {
+export async function startDetached(ctx: Context, container: ContainerRecord, restarting = false): Promise<ContainerRecord> {
   const phase = phases();
-  const p = await prepare(ctx, container, phase);
+  const p = await prepare(ctx, container, phase, restarting);
   const containers = new Containers(ctx.store());
   const conmonPaths = {
     bundle: p.paths.bundle,

@@ -39,6 +39,10 @@ export interface ContainerRecord {
   readonly config: unknown;
   /** Its published ports as its last start got them: a free host port where none was asked for. */
   readonly ports?: readonly PortMapping[];
+  /** How often --restart has started it again since the user last did. */
+  readonly restartCount?: number;
+  /** Stopped or killed through tpod: --restart leaves it stopped. */
+  readonly stoppedByUser?: boolean;
   /** The container's own process while it runs, as the runtime reported it. */
   readonly pid?: number;
   /** What watches a running container: its attached tpod, or conmon for a detached one; by pid and start time (a pid is reused). */

@@ -2,6 +2,7 @@ import { contextFromEnv } from '../../engine/context.js';
 import type { ContainerConfig } from '../../engine/create.js';
 import type { PortMapping } from '../../network/ports.js';
 import type { ContainerRecord } from '../../storage/containers.js';
+import { containerFilter } from '../options/container-filter.js';
 import { renderTemplate } from '../output/template.js';
 import { table } from '../output/table.js';
 import { humanDuration, timeAgo } from '../output/units.js';
@@ -54,14 +55,16 @@ export const ps: CommandSpec = {
     { name: 'no-trunc', type: 'boolean', describe: 'show whole container ids' },
     { name: 'noheading', alias: 'n', type: 'boolean', describe: 'no header line' },
     { name: 'latest', alias: 'l', type: 'boolean', describe: 'only the container created last' },
+    { name: 'filter', alias: 'f', type: 'array', valueName: 'KEY=VALUE', describe: 'only containers that match: name=REGEX, id=PREFIX, status=created|running|exited, label=KEY[=VALUE], ancestor=IMAGE (repeatable: one key\'s values are alternatives, all keys must match)' },
     { name: 'format', type: 'string', valueName: 'FORMAT', describe: "'json', or a Go template such as '{{.Names}} {{.Status}}'", complete: ['json'] },
   ],
-  differences: '--filter, --sort, --size, --pod and --external are not supported yet. An exited container whose tpod was killed shows exit code -1.',
+  differences: '--filter knows name, id, status, label and ancestor; --sort, --size, --pod and --external are not supported yet. An exited container whose tpod was killed shows exit code -1.',
   run: async (args) => {
     const { listContainers } = await import('../../engine/containers.js');
     const now = Date.now();
-    let rows = listContainers(contextFromEnv(process.env));
-    if (!args.all && !args.latest) rows = rows.filter((c) => c.state === 'running');
+    const filter = containerFilter(((args.filter as string[] | undefined) ?? []).map(String));
+    let rows = listContainers(contextFromEnv(process.env)).filter(filter);
+    if (!args.all && !args.latest && !filter.impliesAll) rows = rows.filter((c) => c.state === 'running');
     if (args.latest) rows = rows.slice(0, 1);
     const fields = rows.map((c) => psFields(c, now, Boolean(args['no-trunc'])));
     const format = args.format as string | undefined;

@@ -18,6 +18,7 @@ export const run: CommandSpec = {
   options: [
     { name: 'detach', alias: 'd', type: 'boolean', describe: 'run in the background under conmon, print the container\'s id and exit' },
     { name: 'rm', type: 'boolean', describe: 'remove the container when it exits' },
+    { name: 'restart', type: 'string', valueName: 'POLICY', complete: ['no', 'on-failure', 'always', 'unless-stopped'], describe: 'start a detached container again when it exits: no, on-failure[:N], always, unless-stopped (never after tpod stop or kill)' },
     { name: 'name', type: 'string', valueName: 'NAME', describe: 'a name for the container' },
     { name: 'env', alias: 'e', type: 'array', valueName: 'VAR[=VALUE]', describe: 'set an environment variable; VAR alone takes its value from yours' },
     { name: 'env-file', type: 'array', valueName: 'FILE', describe: 'read environment variables from FILE, one VAR=VALUE a line', complete: 'files' },

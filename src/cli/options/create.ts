@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { CreateRequest, NetworkMode, PullPolicy } from '../../engine/create.js';
+import { type RestartPolicy, parseRestartPolicy } from '../../engine/restart-policy.js';
 import { defaultNetwork } from '../../network/default.js';
 import { usesUserMode } from '../../network/user-mode.js';
 import type { TransferListener } from '../../engine/transfer.js';
@@ -42,6 +43,13 @@ function securityOptions(args: Args): { noNewPrivileges: boolean; seccomp?: 'unc
   return { noNewPrivileges, ...(seccomp ? { seccomp } : {}) };
 }
 
+/** --restart; podman refuses it with --rm, which would remove what it restarts. */
+function restartPolicy(text: string, remove: boolean): RestartPolicy {
+  const policy = parseRestartPolicy(text);
+  if (remove && policy.name !== 'no') throw new TpodError('the --rm option conflicts with --restart, when the restartPolicy is not "" and "no"');
+  return policy;
+}
+
 /** The pull's progress on stderr, redrawn on a terminal. */
 export function pullListener(): TransferListener {
   return process.stderr.isTTY ? terminalProgress(process.stderr) : plainProgress(process.stderr);
@@ -64,6 +72,7 @@ export function containerRequest(args: Args): CreateRequest {
     publish: usesUserMode(network) ? publish : [],
     publishAll: Boolean(args['publish-all']),
     interactive: Boolean(args.interactive),
+    ...(args.restart ? { restart: restartPolicy(String(args.restart), Boolean(args.rm)) } : {}),
     dns: list(args.dns),
     addHosts: list(args['add-host']),
     mounts: mountRequests(args),
