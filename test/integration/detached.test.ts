@@ -1,0 +1,158 @@
+/**
+ * Detached containers under the real conmon and runtime: run -d, logs
+ * (followed across the container's output), stop of a container that ignores
+ * SIGTERM, kill, wait, restart, --restart, --rm with no tpod running, and a
+ * killed conmon. What conmon's exit command leaves behind is checked too.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildImage, busyboxLayer } from '../registry/images.js';
+import { Sandbox, runAsync, whyNotRunnable } from './helpers.js';
+
+const registries = inject('registries');
+const skip = whyNotRunnable() ?? inject('registriesMissing') ?? (existsSync('/usr/bin/conmon') ? undefined : 'conmon is missing: apt-get install conmon');
+const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
+
+describe.skipIf(skip)(`detached containers${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  let box: Sandbox;
+  let image: string;
+  const containersDir = () => join(box.env.XDG_DATA_HOME!, 'tpod/containers');
+  const mounts = () => box.run(['unshare', 'cat', '/proc/self/mountinfo']).stdout;
+  const status = (name: string) => box.run(['ps', '-a', '--filter', `name=^${name}$`, '--format', '{{.Status}}']).stdout.trim();
+
+  /** Until CHECK holds (conmon's exit command runs on its own time), or 10 s. */
+  async function eventually(check: () => boolean): Promise<void> {
+    for (let i = 0; i < 200 && !check(); i++) await sleep(50);
+    expect(check()).toBe(true);
+  }
+
+  beforeAll(async () => {
+    box = new Sandbox();
+    const path = `tpod-test/detached-${process.pid}`;
+    await buildImage([busyboxLayer()], { config: { Cmd: ['sh'], StopSignal: 'SIGUSR1' } }).push(registries!.open, path, 'latest');
+    image = `${registries!.open}/${path}:latest`;
+    expect(box.run(['pull', '-q', '--tls-verify=false', image]).code).toBe(0);
+  });
+  afterAll(() => box.destroy());
+
+  it('runs a container in the background, prints its id, and finishes it with no tpod running', async () => {
+    const r = box.run(['run', '-d', '--name', 'bg', '--network', 'none', image, 'sh', '-c', 'echo started; sleep 1; echo done >&2; exit 3']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^[0-9a-f]{64}\n$/);
+    const id = r.stdout.trim();
+    expect(status('bg')).toMatch(/^Up /);
+    // conmon's exit command (tpod container cleanup) records the end: no tpod of ours asks.
+    await eventually(() => JSON.parse(readFileSync(join(containersDir(), id, 'container.json'), 'utf8')).state === 'exited');
+    expect(status('bg')).toMatch(/^Exited \(3\) /);
+    expect(mounts()).not.toContain(id);
+    const logs = box.run(['logs', 'bg']);
+    expect(logs.stdout).toBe('started\n');
+    expect(logs.stderr).toBe('done\n');
+    expect(box.run(['wait', 'bg']).stdout).toBe('3\n');
+    // Started again: detached, its log goes on.
+    expect(box.run(['start', 'bg']).stdout).toBe('bg\n');
+    expect(box.run(['wait', 'bg']).stdout).toBe('3\n');
+    expect(box.run(['logs', '--tail', '2', 'bg']).stdout).toBe('started\n');
+    expect(box.run(['logs', 'bg']).stdout).toBe('started\nstarted\n');
+    expect(box.run(['rm', 'bg']).code).toBe(0);
+  });
+
+  it('follows a log from before logs -f started until the container exits, with timestamps on asking', async () => {
+    box.run(['run', '-d', '--name', 'talker', '--network', 'none', image, 'sh', '-c', 'echo one; sleep 1; echo two; sleep 0.5; echo three']);
+    await sleep(300);
+    const follow = runAsync(box.start(['logs', '-f', 'talker']));
+    const r = await follow;
+    expect(r.stdout).toBe('one\ntwo\nthree\n');
+    expect(r.code).toBe(0);
+    const stamped = box.run(['logs', '-t', 'talker']).stdout.split('\n').filter(Boolean);
+    expect(stamped).toHaveLength(3);
+    for (const line of stamped) expect(line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+[+-]\d\d:\d\d (one|two|three)$/);
+    expect(box.run(['logs', '--since', '1h', 'talker']).stdout).toBe('one\ntwo\nthree\n');
+    expect(box.run(['logs', '--until', '1h', 'talker']).stdout).toBe('');
+    box.run(['rm', 'talker']);
+  });
+
+  it('stops with the image\'s stop signal, then SIGKILL after -t; kill sends what -s says', async () => {
+    // The image's StopSignal is SIGUSR1, which this container answers.
+    box.run(['run', '-d', '--name', 'polite', '--network', 'none', image, 'sh', '-c', 'trap "echo usr1; exit 10" USR1; while :; do sleep 0.1; done']);
+    expect(box.run(['stop', 'polite']).stdout).toBe('polite\n');
+    expect(status('polite')).toMatch(/^Exited \(10\) /);
+    expect(box.run(['logs', 'polite']).stdout).toBe('usr1\n');
+
+    box.run(['run', '-d', '--name', 'stubborn', '--network', 'none', image, 'sh', '-c', 'trap "" USR1 TERM; while :; do sleep 0.1; done']);
+    const started = Date.now();
+    const stopped = box.run(['stop', '-t', '1', 'stubborn']);
+    expect(stopped.stdout).toBe('stubborn\n');
+    expect(stopped.stderr).toBe('Warning: StopSignal SIGUSR1 failed to stop container stubborn in 1 seconds, resorting to SIGKILL\n');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(status('stubborn')).toMatch(/^Exited \(137\) /);
+
+    box.run(['run', '-d', '--name', 'hup', '--network', 'none', image, 'sh', '-c', 'trap "exit 4" HUP; while :; do sleep 0.1; done']);
+    await sleep(200);
+    expect(box.run(['kill', '-s', 'HUP', 'hup']).stdout).toBe('hup\n');
+    expect(box.run(['wait', 'hup']).stdout).toBe('4\n');
+    const notRunning = box.run(['kill', 'hup']);
+    expect(notRunning.code).toBe(125);
+    expect(notRunning.stderr).toMatch(/^Error: can only kill running containers\. [0-9a-f]{64} is in state exited: container state improper\n$/);
+    expect(box.run(['rm', 'polite', 'stubborn', 'hup']).code).toBe(0);
+  });
+
+  it('restarts a container by hand and by its --restart policy, but not after the user stopped it', async () => {
+    box.run(['run', '-d', '--name', 'flaky', '--restart', 'on-failure:2', '--network', 'none', image, 'sh', '-c', 'echo try; exit 1']);
+    await eventually(() => box.run(['logs', 'flaky']).stdout === 'try\ntry\ntry\n' && status('flaky').startsWith('Exited (1)'));
+    await sleep(500);
+    expect(box.run(['logs', 'flaky']).stdout).toBe('try\ntry\ntry\n');
+
+    box.run(['run', '-d', '--name', 'always', '--restart', 'always', '--network', 'none', image, 'sh', '-c', 'echo up; sleep 0.3']);
+    await eventually(() => box.run(['logs', 'always']).stdout.split('\n').length > 3);
+    expect(box.run(['stop', 'always']).code).toBe(0);
+    await sleep(800);
+    expect(status('always')).toMatch(/^Exited /);
+
+    const before = box.run(['logs', 'always']).stdout;
+    expect(box.run(['restart', 'always']).stdout).toBe('always\n');
+    expect(status('always')).toMatch(/^Up /);
+    expect(box.run(['rm', '-f', 'flaky', 'always']).code).toBe(0);
+    expect(before.length).toBeGreaterThan(0);
+    const refused = box.run(['run', '--rm', '--restart', 'always', image, 'true']);
+    expect(refused.code).toBe(125);
+  });
+
+  it('removes a --rm container when it exits, with no tpod running', async () => {
+    const id = box.run(['run', '-d', '--rm', '--network', 'none', image, 'sh', '-c', 'sleep 0.5']).stdout.trim();
+    expect(existsSync(join(containersDir(), id))).toBe(true);
+    await eventually(() => !existsSync(join(containersDir(), id)));
+    expect(mounts()).not.toContain(id);
+  });
+
+  it('lists a container whose conmon was killed as exited, cleaned up, and starts it again', async () => {
+    const id = box.run(['run', '-d', '--name', 'orphan', image, 'sh', '-c', 'sleep 60']).stdout.trim();
+    const conmon = Number(readFileSync(join(containersDir(), id, 'bundle', 'conmon.pid'), 'utf8'));
+    process.kill(conmon, 'SIGKILL');
+    await sleep(200);
+    expect(status('orphan')).toMatch(/^Exited \(-1\) /);
+    expect(mounts()).not.toContain(id);
+    // Neither its sleep nor its pasta is left.
+    const left = readdirSync('/proc').filter((p) => /^\d+$/.test(p) && (() => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(id);
+      } catch {
+        return false;
+      }
+    })());
+    expect(left).toEqual([]);
+    expect(box.run(['start', 'orphan']).code).toBe(0);
+    expect(status('orphan')).toMatch(/^Up /);
+    expect(box.run(['rm', '-f', 'orphan']).code).toBe(0);
+  });
+
+  it('publishes ports for a detached container, and stops its pasta with it', async () => {
+    const id = box.run(['run', '-d', '--name', 'web', '-p', '127.0.0.1::8080', image, 'sh', '-c', 'echo hi | busybox nc -l -p 8080']).stdout.trim();
+    const ports = box.run(['ps', '--format', '{{.Ports}}']).stdout.trim();
+    expect(ports).toMatch(/^127\.0\.0\.1:\d+->8080\/tcp$/);
+    expect(box.run(['stop', '-t', '1', 'web']).code).toBe(0);
+    expect(readdirSync(join(box.runtimeDir, 'netns')).filter((f) => f.startsWith(id))).toEqual([]);
+    box.run(['rm', 'web']);
+  });
+});
