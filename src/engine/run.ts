@@ -3,6 +3,7 @@
  * before its container starts leaves no container behind, --rm or not.
  */
 import { log } from '../log.js';
+import { lingerAdviceOnce } from '../rootless/linger.js';
 import { type ContainerRecord, Containers } from '../storage/containers.js';
 import type { Context } from './context.js';
 import { type CreateRequest, createContainer } from './create.js';
@@ -27,6 +28,8 @@ export async function runContainer(ctx: Context, req: RunRequest, listener?: Tra
 export async function runDetached(ctx: Context, req: RunRequest, listener?: TransferListener): Promise<string> {
   const record = await createContainer(ctx, req, listener);
   await removedOnFailure(ctx, record, () => startDetached(ctx, record));
+  const advice = lingerAdviceOnce(ctx.paths.runtimeDir, ctx.session.hostUid);
+  if (advice) log.warn(advice);
   return record.id;
 }
 
