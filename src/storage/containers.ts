@@ -129,13 +129,16 @@ export class Containers {
     writeRecord(join(this.paths(record.id).dir, 'container.json'), record);
   }
 
+  /** Read, changed and written under the store's lock: two tpods changing one record lose nothing. */
   update(id: string, change: Partial<ContainerRecord>): ContainerRecord {
-    const file = join(this.paths(id).dir, 'container.json');
-    const current = readRecord<ContainerRecord>(file);
-    if (!current) throw new TpodError(`container ${id} was removed meanwhile`);
-    const record = { ...current, ...change };
-    writeRecord(file, record);
-    return record;
+    return this.store.locked(() => {
+      const file = join(this.paths(id).dir, 'container.json');
+      const current = readRecord<ContainerRecord>(file);
+      if (!current) throw new TpodError(`container ${id} was removed meanwhile`);
+      const record = { ...current, ...change };
+      writeRecord(file, record);
+      return record;
+    });
   }
 
   /** Removes the directories; the caller has unmounted the root filesystem. */
