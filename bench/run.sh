@@ -9,7 +9,7 @@ if [ "$(id -u)" -eq 0 ]; then
   user=${BENCH_USER:-tpod-test}
   chmod -R a+rX "$top"
   exec runuser -u "$user" -- env -i HOME="$(getent passwd "$user" | cut -d: -f6)" PATH="$PATH" \
-    BENCH_RUNS="${BENCH_RUNS:-}" BENCH_SIZE_MIB="${BENCH_SIZE_MIB:-}" sh "$0" "$script"
+    BENCH_RUNS="${BENCH_RUNS:-}" BENCH_SIZE_MIB="${BENCH_SIZE_MIB:-}" BENCH_CONTAINERS="${BENCH_CONTAINERS:-}" sh "$0" "$script"
 fi
 cd "$top"
 case "$script" in
