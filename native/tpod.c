@@ -154,14 +154,15 @@ struct pause_record
   unsigned long long start_time;
 };
 
-/* pause.pid holds "PID STARTTIME". It is read only when it is a regular file
-   that we own and nobody else can write, in a directory that is ours. */
+/* pause.pid (and each file of conmon/) holds "PID STARTTIME". It is read only
+   when it is a regular file that we own and nobody else can write, in a
+   directory that is ours. */
 static int
-read_pause_record (int dirfd, uid_t uid, struct pause_record *rec)
+read_process_record (int dirfd, const char *name, uid_t uid, struct pause_record *rec)
 {
   char buf[64];
   struct stat st;
-  int fd = openat (dirfd, "pause.pid", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  int fd = openat (dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     return 0;
   if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_uid != uid || (st.st_mode & 022))
@@ -503,6 +504,41 @@ create_pause (const struct idmap *uids, const struct idmap *gids, uid_t uid, gid
   return rec;
 }
 
+/* A new pause process in the user and mount namespaces of the process
+   behind PIDFD; its pid 0 when they cannot be joined. */
+static struct pause_record
+pause_in_namespaces_of (int pidfd)
+{
+  int to_parent[2];
+  if (pipe2 (to_parent, O_CLOEXEC) < 0)
+    die ("pipe: %s", strerror (errno));
+  pid_t child = fork ();
+  if (child < 0)
+    die ("fork: %s", strerror (errno));
+  if (child == 0)
+    {
+      close (to_parent[0]);
+      pid_t pause_pid = 0;
+      if (setns (pidfd, CLONE_NEWUSER | CLONE_NEWNS) == 0 && (pause_pid = fork ()) == 0)
+        pause_forever ();
+      if (write (to_parent[1], &pause_pid, sizeof pause_pid) != sizeof pause_pid)
+        _exit (1);
+      _exit (0);
+    }
+  close (to_parent[1]);
+  struct pause_record rec = { 0, 0 };
+  read_exact (to_parent[0], &rec.pid, sizeof rec.pid, "no answer from the namespace it joined");
+  close (to_parent[0]);
+  int status;
+  while (waitpid (child, &status, 0) < 0 && errno == EINTR)
+    ;
+  if (rec.pid > 0)
+    rec.start_time = process_start_time (rec.pid);
+  if (rec.start_time == 0)
+    rec.pid = 0;
+  return rec;
+}
+
 struct wanted_maps
 {
   struct idmap uids, gids;
@@ -537,6 +573,44 @@ pause_is_current (const struct pause_record *rec, const struct wanted_maps *w, i
   return maps_match (rec->pid, "uid_map", &w->uids) && maps_match (rec->pid, "gid_map", &w->gids);
 }
 
+/* The pause process gone (killed, or reaped with the session's processes),
+   a detached container's conmon still holds the namespaces its container
+   runs in, with their mounts and network: a new pause process joins them
+   rather than making new ones, which would leave every running container out
+   of reach (podman rejoins the same way, through its conmon pid files).
+   conmon/ holds a record per detached container, written by tpod. */
+static int
+adopt_conmon_namespaces (int dirfd, uid_t uid, const struct wanted_maps *w, struct pause_record *out)
+{
+  int cdir = openat (dirfd, "conmon", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (cdir < 0)
+    return 0;
+  DIR *d = fdopendir (cdir);
+  if (!d)
+    {
+      close (cdir);
+      return 0;
+    }
+  int adopted = 0;
+  struct dirent *ent;
+  while (!adopted && (ent = readdir (d)) != NULL)
+    {
+      struct pause_record rec;
+      int pidfd = -1;
+      if (ent->d_name[0] == '.' || !read_process_record (cdir, ent->d_name, uid, &rec))
+        continue;
+      if (pause_is_current (&rec, w, &pidfd))
+        {
+          *out = pause_in_namespaces_of (pidfd);
+          adopted = out->pid > 0;
+        }
+      if (pidfd >= 0)
+        close (pidfd);
+    }
+  closedir (d);
+  return adopted;
+}
+
 /* Returns a pidfd of a pause process whose namespaces we can join. */
 static int
 find_or_create_pause (int dirfd, uid_t uid, gid_t gid, pid_t *pause_pid)
@@ -546,7 +620,7 @@ find_or_create_pause (int dirfd, uid_t uid, gid_t gid, pid_t *pause_pid)
   int pidfd = -1;
 
   load_wanted_maps (uid, gid, &w);
-  if (read_pause_record (dirfd, uid, &rec) && pause_is_current (&rec, &w, &pidfd))
+  if (read_process_record (dirfd, "pause.pid", uid, &rec) && pause_is_current (&rec, &w, &pidfd))
     goto found;
   if (pidfd >= 0)
     close (pidfd);
@@ -557,7 +631,7 @@ find_or_create_pause (int dirfd, uid_t uid, gid_t gid, pid_t *pause_pid)
 
   /* Another call may have started it while we waited for the lock. */
   pidfd = -1;
-  if (read_pause_record (dirfd, uid, &rec) && pause_is_current (&rec, &w, &pidfd))
+  if (read_process_record (dirfd, "pause.pid", uid, &rec) && pause_is_current (&rec, &w, &pidfd))
     {
       close (lock);
       goto found;
@@ -578,7 +652,8 @@ find_or_create_pause (int dirfd, uid_t uid, gid_t gid, pid_t *pause_pid)
       close (pidfd);
     }
 
-  rec = create_pause (&w.uids, &w.gids, uid, gid);
+  if (!adopt_conmon_namespaces (dirfd, uid, &w, &rec))
+    rec = create_pause (&w.uids, &w.gids, uid, gid);
   write_pause_record (dirfd, &rec);
   close (lock);
   pidfd = open_pause (&rec);

@@ -5,7 +5,7 @@
  * conmon; and finishing it when it ends. Whatever fails before the container
  * starts leaves no mount, helper or file behind, and the container as it was.
  */
-import { chownSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TpodError } from '../errors.js';
@@ -199,6 +199,7 @@ export function finishContainer(ctx: Context, id: string, exitCode: number | und
     }
     unmountRootfs(containers.paths(id).rootfs);
     teardownNetworkOf(ctx, id, config.network);
+    rmSync(join(ctx.paths.runtimeDir, 'conmon', id), { force: true });
     if (c.autoRemove) {
       containers.remove(id);
       // As podman run --rm: the container's anonymous volumes go with it.
@@ -267,7 +268,11 @@ export async function startDetached(ctx: Context, container: ContainerRecord, re
     await p.net?.ready;
     const monitor = conmonPid(conmonPaths);
     if (!monitor) throw new TpodError('conmon did not record its pid');
-    containers.update(p.record.id, { monitor: identityOf(monitor), pid: Number(readFileSync(join(p.paths.bundle, 'pid'), 'utf8')) });
+    const conmon = identityOf(monitor);
+    containers.update(p.record.id, { monitor: conmon, pid: Number(readFileSync(join(p.paths.bundle, 'pid'), 'utf8')) });
+    // The launcher rejoins the namespaces through this conmon if the pause process is gone.
+    mkdirSync(join(ctx.paths.runtimeDir, 'conmon'), { recursive: true, mode: 0o700 });
+    writeFileSync(join(ctx.paths.runtimeDir, 'conmon', p.record.id), `${conmon.pid} ${conmon.startTime}\n`, { mode: 0o600 });
     startCreated(p.runtime, p.paths.bundle, p.record.id);
     phase(`${p.runtime.name} start`);
     return containers.get(p.record.id) ?? p.record;

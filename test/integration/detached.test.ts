@@ -147,6 +147,49 @@ describe.skipIf(skip)(`detached containers${skip ? ` (skipped: ${skip})` : ''}`,
     expect(box.run(['rm', '-f', 'orphan']).code).toBe(0);
   });
 
+  it('keeps running containers in reach after the pause process is killed: their mounts, stop and start', async () => {
+    const id = box.run(['run', '-d', '--name', 'survivor', '-u', '1000', image, 'sleep', '300']).stdout.trim();
+    expect(box.run(['create', '--name', 'waiting', image, 'true']).code).toBe(0);
+    process.kill(box.pausePid()!, 'SIGKILL');
+    await sleep(100);
+    // The next tpod joins the namespaces through the container's conmon: its root is still mounted.
+    expect(status('survivor')).toMatch(/^Up /);
+    expect(status('waiting')).toBe('Created');
+    expect(mounts()).toContain(id);
+    // A process of a subordinate uid is signalled only from its own user namespace.
+    expect(box.run(['stop', '-t', '1', 'survivor']).code).toBe(0);
+    expect(status('survivor')).toMatch(/^Exited \(137\) /);
+    expect(box.run(['start', 'survivor', 'waiting']).code).toBe(0);
+    expect(status('survivor')).toMatch(/^Up /);
+    expect(box.run(['rm', '-f', 'survivor', 'waiting']).code).toBe(0);
+  });
+
+  it('leaves a true status after tpod run -d is killed at any point of its start', async () => {
+    for (const delay of [30, 80, 130, 180, 260, 400]) {
+      const child = box.start(['run', '-d', '--name', `cut${delay}`, image, 'sleep', '300']);
+      const exited = new Promise((ok) => child.once('exit', ok));
+      await sleep(delay);
+      // The later ones may have finished by then: the kill is then a no-op, as it should be.
+      child.kill('SIGKILL');
+      await exited;
+    }
+    await sleep(200);
+    const rows = box.run(['ps', '-a', '--no-trunc', '--format', '{{.ID}} {{.State}}']).stdout.split('\n').filter(Boolean);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      const [id, state] = row.split(' ') as [string, string];
+      // Running only while its process runs; anything else is finished: no mount left.
+      if (state === 'running') {
+        const { pid } = JSON.parse(readFileSync(join(containersDir(), id, 'container.json'), 'utf8')) as { pid?: number };
+        expect(pid && existsSync(`/proc/${pid}`), row).toBeTruthy();
+      } else {
+        expect(mounts(), row).not.toContain(id);
+      }
+    }
+    expect(box.run(['rm', '-af']).code).toBe(0);
+    expect(mounts()).not.toContain('/containers/');
+  });
+
   it('publishes ports for a detached container, and stops its pasta with it', async () => {
     const id = box.run(['run', '-d', '--name', 'web', '-p', '127.0.0.1::8080', image, 'sh', '-c', 'echo hi | busybox nc -l -p 8080']).stdout.trim();
     const ports = box.run(['ps', '--format', '{{.Ports}}']).stdout.trim();
