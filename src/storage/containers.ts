@@ -141,6 +141,16 @@ export class Containers {
     });
   }
 
+  /** Gives container ID the name NAME: one podman would accept, and free (checked under the store lock). */
+  rename(id: string, name: string): ContainerRecord {
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw new TpodError(`invalid container name "${name}": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*`);
+    return this.store.locked(() => {
+      const holder = this.list().find((c) => c.name === name);
+      if (holder && holder.id !== id) throw new TpodError(`the container name "${name}" is already in use`, { hint: 'remove that container or choose another name' });
+      return this.update(id, { name });
+    });
+  }
+
   /** Removes the directories; the caller has unmounted the root filesystem. */
   remove(id: string): void {
     // Out of sight first (one rename into the staging area), then deleted.
