@@ -16,7 +16,7 @@ import { setupNetwork, teardownPasta } from '../network/pasta.js';
 import { teardownSlirp4netns } from '../network/slirp4netns.js';
 import type { UserModeNetwork } from '../network/user-mode.js';
 import { checkExecutable } from '../runtime/executable.js';
-import { conmonPid, createUnderConmon, startCreated } from '../runtime/conmon.js';
+import { attachName, conmonPid, createUnderConmon, startCreated } from '../runtime/conmon.js';
 import { type Runtime, pickRuntime, removeRuntimeState, runAttached } from '../runtime/oci-runtime.js';
 import { parseIdMap } from '../rootless/proc.js';
 import { type NetworkNamespace, buildSpec, keepIdEtc } from '../spec/build.js';
@@ -200,6 +200,8 @@ export function finishContainer(ctx: Context, id: string, exitCode: number | und
     unmountRootfs(containers.paths(id).rootfs);
     teardownNetworkOf(ctx, id, config.network);
     rmSync(join(ctx.paths.runtimeDir, 'conmon', id), { force: true });
+    // conmon leaves its link to the bundle in the socket directory.
+    rmSync(join(ctx.paths.runtimeDir, 'socket', attachName(id)), { force: true });
     if (c.autoRemove) {
       containers.remove(id);
       // As podman run --rm: the container's anonymous volumes go with it.

@@ -34,13 +34,17 @@ export interface ConmonOptions {
   readonly exitCommand: readonly string[];
 }
 
+/** The name of a container's directory in the socket directory. Pure. */
+export const attachName = (id: string): string => id.slice(0, 12);
+
 /** conmon's arguments, podman's way (libpod's sharedConmonArgs). Pure. */
 export function conmonArgs(runtime: Runtime, paths: ConmonPaths, options: ConmonOptions): string[] {
   const [exitProgram, ...exitArgs] = options.exitCommand;
   return [
     '--api-version', '1',
     '-c', options.id,
-    '-u', options.id,
+    // conmon names the attach socket's directory by this: short, since a socket's path has at most 107 bytes.
+    '-u', attachName(options.id),
     '-r', runtime.path,
     '-b', paths.bundle,
     '-p', join(paths.bundle, 'pid'),
@@ -54,7 +58,8 @@ export function conmonArgs(runtime: Runtime, paths: ConmonPaths, options: Conmon
     '--runtime-arg', '--root', '--runtime-arg', runtime.stateRoot,
     '--runtime-arg', '--log-format=json', '--runtime-arg', '--log', '--runtime-arg', join(paths.bundle, 'runtime.log'),
     ...(options.terminal ? ['-t'] : []),
-    ...(options.stdin ? ['-i'] : []),
+    // A client that detaches (or ends its input) leaves the container's input open for the next attach.
+    ...(options.stdin ? ['-i', '--leave-stdin-open'] : []),
     ...(exitProgram ? ['--exit-command', exitProgram, ...exitArgs.flatMap((a) => ['--exit-command-arg', a])] : []),
   ];
 }

@@ -39,6 +39,8 @@ interface Libc {
   ioctl: (fd: number, request: number, ...rest: unknown[]) => number;
   socket: (domain: number, type: number, protocol: number) => number;
   bind: (fd: number, addr: Buffer, len: number) => number;
+  connect: (fd: number, addr: Buffer, len: number) => number;
+  shutdown: (fd: number, how: number) => number;
   listen: (fd: number, backlog: number) => number;
   accept4: (fd: number, addr: null, len: null, flags: number) => number;
   recvmsg: (fd: number, msg: MsgHdr, flags: number) => number;
@@ -92,6 +94,8 @@ function load(): Libc {
     ioctl: lib.func('int ioctl(int, unsigned long, ...)'),
     socket: lib.func('int socket(int, int, int)'),
     bind: lib.func('int bind(int, const void *, uint32_t)'),
+    connect: lib.func('int connect(int, const void *, uint32_t)'),
+    shutdown: lib.func('int shutdown(int, int)'),
     listen: lib.func('int listen(int, int)'),
     accept4: lib.func('int accept4(int, void *, void *, int)'),
     recvmsg: lib.func(`long recvmsg(int, _Inout_ ${msgHdrType(koffi)} *, int)`),
@@ -133,6 +137,7 @@ const TIOCGWINSZ = 0x5413;
 const TIOCSWINSZ = 0x5414;
 const AF_UNIX = 1;
 const SOCK_STREAM = 1;
+const SOCK_SEQPACKET = 5;
 const SOL_SOCKET = 1;
 const SCM_RIGHTS = 1;
 const MSG_CMSG_CLOEXEC = 0x40000000;
@@ -247,25 +252,56 @@ export function setWindowSize(fd: number, size: WindowSize): void {
   check(load().ioctl(fd, TIOCSWINSZ, 'void *', ws), 'ioctl TIOCSWINSZ');
 }
 
-/** A listening Unix stream socket at PATH (which must not exist), whose accept never waits; returns its fd. */
-export function listenUnix(path: string): number {
-  const { socket, bind, listen } = load();
+/** struct sockaddr_un for PATH, and its length. */
+function unixAddress(path: string, call: string): { addr: Buffer; len: number } {
   // sun_path holds 108 bytes with the terminating NUL.
   const name = Buffer.from(path);
-  if (name.length >= SUN_PATH_MAX) throw new SysError('bind', osConstants.errno.ENAMETOOLONG, path);
-  const fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | O_CLOEXEC, 0);
-  check(fd, 'socket');
+  if (name.length >= SUN_PATH_MAX) throw new SysError(call, osConstants.errno.ENAMETOOLONG, path);
   const addr = Buffer.alloc(2 + SUN_PATH_MAX);
   addr.writeUInt16LE(AF_UNIX, 0);
   name.copy(addr, 2);
+  return { addr, len: 2 + name.length + 1 };
+}
+
+/** A listening Unix stream socket at PATH (which must not exist), whose accept never waits; returns its fd. */
+export function listenUnix(path: string): number {
+  const { socket, bind, listen } = load();
+  const { addr, len } = unixAddress(path, 'bind');
+  const fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | O_CLOEXEC, 0);
+  check(fd, 'socket');
   try {
-    check(bind(fd, addr, 2 + name.length + 1), 'bind', path);
+    check(bind(fd, addr, len), 'bind', path);
     check(listen(fd, 1), 'listen', path);
   } catch (err) {
     closeSync(fd);
     throw err;
   }
   return fd;
+}
+
+/**
+ * A blocking connection to the Unix SOCK_SEQPACKET socket at PATH (conmon's
+ * attach socket), which Node's net module cannot open; returns its fd, for
+ * fs reads (a packet each) and writes.
+ */
+export function connectSeqpacket(path: string): number {
+  const { socket, connect } = load();
+  const { addr, len } = unixAddress(path, 'connect');
+  const fd = socket(AF_UNIX, SOCK_SEQPACKET | O_CLOEXEC, 0);
+  check(fd, 'socket');
+  try {
+    check(connect(fd, addr, len), 'connect', path);
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  return fd;
+}
+
+/** Ends both directions of socket FD: a read waiting on it in another thread returns. */
+export function shutdownSocket(fd: number): void {
+  // SHUT_RDWR
+  check(load().shutdown(fd, 2), 'shutdown');
 }
 
 /**

@@ -1,0 +1,33 @@
+/** `tpod attach`: to a container running detached under conmon. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { TpodError } from '../errors.js';
+import { attachThroughConmon } from '../runtime/attach.js';
+import { attachName } from '../runtime/conmon.js';
+import type { Context } from './context.js';
+import { findContainer, waitForEnd } from './containers.js';
+import { configOf } from './start.js';
+
+export interface AttachOptions {
+  /** --no-stdin: keep our input to ourselves. */
+  readonly noStdin: boolean;
+  readonly detachKeys: Buffer;
+}
+
+/** Returns the container's exit code once it ends, or undefined when the user detached. */
+export async function attachContainer(ctx: Context, nameOrId: string, options: AttachOptions): Promise<number | undefined> {
+  const c = findContainer(ctx, nameOrId);
+  if (c.state !== 'running') throw new TpodError(`you can only attach to running containers: container state improper`);
+  // conmon made the socket in a directory of short paths, linked to the bundle.
+  const dir = join(ctx.paths.runtimeDir, 'socket', attachName(c.id));
+  if (!existsSync(join(dir, 'attach'))) throw new TpodError(`container ${c.name} runs attached to the tpod that started it: only a container started detached (run -d, start) can be attached to`);
+  const config = configOf(c);
+  const how = await attachThroughConmon(join(dir, 'attach'), join(dir, 'ctl'), {
+    stdin: config.interactive && !options.noStdin,
+    terminal: Boolean(config.options.tty),
+    detachKeys: options.detachKeys,
+  });
+  if (how === 'detached') return undefined;
+  const ended = await waitForEnd(ctx, c, Infinity);
+  return ended ? (ended.exitCode ?? 0) : 0;
+}
