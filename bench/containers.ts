@@ -96,7 +96,8 @@ function measure(engine: readonly string[], network: string): Result {
   const left = enginesProcesses().filter((pid) => !before.has(pid));
   const memoryKiB = pss(left) / count;
   const ps = median(Array.from({ length: 7 }, () => timed([...engine, 'ps', '-a'])));
-  const rm = timed([...engine, 'rm', '-af']);
+  // tpod's rm -f kills at once; podman's first waits --time for the stop signal.
+  const rm = timed([...engine, 'rm', '-af', ...(engine[0] === 'podman' ? ['-t', '0'] : [])]);
   return { start, ps, memoryKiB, rm };
 }
 
