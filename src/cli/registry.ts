@@ -2,6 +2,7 @@
 import { complete } from './commands/complete.js';
 import { container } from './commands/container.js';
 import { create } from './commands/create.js';
+import { exec } from './commands/exec.js';
 import { help } from './commands/help.js';
 import { image } from './commands/image.js';
 import { images } from './commands/images.js';
@@ -35,4 +36,4 @@ import { wait } from './commands/wait.js';
 import { volume } from './commands/volume.js';
 import type { CommandSpec } from './spec.js';
 
-export const commands: readonly CommandSpec[] = [container, create, image, images, importCommand, info, inspect, kill, load, login, logout, logs, port, ps, pull, push, rename, restart, rm, rmi, run, save, start, stop, system, tag, top, unshare, untag, version, volume, wait, help, complete];
+export const commands: readonly CommandSpec[] = [container, create, exec, image, images, importCommand, info, inspect, kill, load, login, logout, logs, port, ps, pull, push, rename, restart, rm, rmi, run, save, start, stop, system, tag, top, unshare, untag, version, volume, wait, help, complete];

@@ -1,20 +1,22 @@
 /**
  * Running a bundle with the OCI runtime: crun where it works, else runc
  * (`tpod info` shows which and why), attached to our stdio or, with -t, to a
- * terminal of its own. The runtime runs inside tpod's user namespace, where it
- * is root over the subordinate ids.
+ * terminal of its own; and running more processes in a running container
+ * (`exec`) the same ways. The runtime runs inside tpod's user namespace, where
+ * it is root over the subordinate ids.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { constants } from 'node:os';
 import { cgroupVersion } from '../cgroups/detect.js';
 import { TpodError } from '../errors.js';
 import { log } from '../log.js';
-import { becomeSubreaper, reapChild } from '../sys/libc.js';
+import type { OciProcess } from '../spec/oci-types.js';
+import { becomeSubreaper, reapChild, windowSize } from '../sys/libc.js';
 import { findProgram } from '../sys/programs.js';
 import { RUNTIME_PREFERENCE, chooseRuntime, judgeRuntime } from './choose.js';
-import { attachTerminal, openConsoleSocket, planForOurStdio } from './terminal.js';
+import { type TerminalPlan, attachTerminal, openConsoleSocket, planForOurStdio } from './terminal.js';
 
 export interface Runtime {
   readonly name: string;
@@ -48,11 +50,7 @@ function lastRuntimeError(log: string): string | undefined {
       }
     })
     .filter((entry) => entry.level === 'error' && entry.msg);
-  return errors.at(-1)?.msg?.replace(/^runc (?:run|create|start) failed: /, '');
-}
-
-function lastError(logFile: string): string {
-  return lastRuntimeErrorIn(logFile) ?? 'it logged no reason';
+  return errors.at(-1)?.msg?.replace(/^runc (?:run|create|start|exec) failed: /, '');
 }
 
 /** The runtime's last logged error in LOGFILE, if it logged one. */
@@ -65,6 +63,22 @@ export function lastRuntimeErrorIn(logFile: string): string | undefined {
 }
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
+
+/** What a runtime failed to do, for its one line. */
+const START = 'start the container';
+const EXEC = 'run the command in the container';
+
+/**
+ * The runtime's own messages go to a log in DIR (the bundle; an exec's own
+ * directory), not between the container's output; its pid file goes there too.
+ */
+function globalArgs(runtime: Runtime, dir: string): string[] {
+  return ['--root', runtime.stateRoot, '--log', join(dir, 'runtime.log'), '--log-format', 'json'];
+}
+
+function runtimeFailed(runtime: Runtime, dir: string, what: string): TpodError {
+  return new TpodError(`${runtime.name} could not ${what}: ${lastRuntimeErrorIn(join(dir, 'runtime.log')) ?? 'it logged no reason'}`);
+}
 
 export interface AttachedIo {
   /** The spec asks for a terminal (-t). */
@@ -85,28 +99,61 @@ export interface AttachedIo {
  * when killed).
  */
 export function runAttached(runtime: Runtime, bundle: string, id: string, io: AttachedIo): Promise<number> {
-  return io.terminal || io.beforeStart ? createThenStart(runtime, bundle, id, io) : runWithOurStdio(runtime, bundle, id, io.stdin);
+  // One runtime process for the whole run: the quickest way when nothing must happen between create and start.
+  if (!io.terminal && !io.beforeStart) return inForeground(runtime, bundle, ['run', '--bundle', bundle], id, io.stdin, START);
+  return createThenStart(runtime, bundle, id, io);
 }
 
-/** The runtime's own messages go to a log, not between the container's output: see lastError. */
-function globalArgs(runtime: Runtime, bundle: string): string[] {
-  return ['--root', runtime.stateRoot, '--log', join(bundle, 'runtime.log'), '--log-format', 'json'];
+/**
+ * Runs SPEC (an OCI process: spec/exec.ts) in running container ID,
+ * attached as runAttached runs a container, and returns its exit code. DIR, a
+ * directory of this exec's own, takes its process file, pid file and the
+ * runtime's log, and its name names its console socket.
+ */
+export async function execAttached(runtime: Runtime, dir: string, id: string, spec: OciProcess, io: Omit<AttachedIo, 'beforeStart'>): Promise<number> {
+  const args = ['exec', '--process', writeProcess(dir, spec)];
+  if (!io.terminal) return inForeground(runtime, dir, args, id, io.stdin, EXEC);
+  // In the foreground the runtime would want a terminal of its own (see terminal.ts):
+  // detached, it hands us the pty as `create` does, and the process is ours to wait for.
+  const plan = terminalPlanFor(io);
+  return supervise(await launch(runtime, dir, [...args, '--detach'], id, { ...io, socketName: basename(dir) }, EXEC), plan);
 }
 
-/** One runtime process for the whole run: the quickest way when nothing must happen between create and start. */
-function runWithOurStdio(runtime: Runtime, bundle: string, id: string, stdin: boolean): Promise<number> {
-  // The runtime writes the pid file once the container's process exists: without it, a
-  // failure is the runtime's own (its message is on stderr already), not the container's exit code.
-  const pidFile = join(bundle, 'pid');
+/** Starts SPEC in running container ID and returns at once: it reads nothing, and its output goes nowhere. */
+export function execDetached(runtime: Runtime, dir: string, id: string, spec: OciProcess): void {
+  const r = spawnSync(runtime.path, [...globalArgs(runtime, dir), 'exec', '--process', writeProcess(dir, spec), '--detach', id], { stdio: 'ignore' });
+  if (r.status !== 0) throw runtimeFailed(runtime, dir, EXEC);
+}
+
+/**
+ * The file `exec --process` reads. A terminal is sized as ours from the
+ * start: the command runs before the runtime has handed us its pty.
+ */
+function writeProcess(dir: string, spec: OciProcess): string {
+  const file = join(dir, 'process.json');
+  const size = spec.terminal ? [0, 1, 2].map((fd) => windowSize(fd)).find((s) => s !== undefined) : undefined;
+  writeFileSync(file, JSON.stringify(size ? { ...spec, consoleSize: { height: size.rows, width: size.columns } } : spec));
+  return file;
+}
+
+/**
+ * A runtime command in the foreground that runs the process and exits with
+ * its status (`run`, `exec`): with our stdout and stderr, our stdin with
+ * STDIN, signals sent to tpod passed on to it.
+ */
+function inForeground(runtime: Runtime, dir: string, args: readonly string[], id: string, stdin: boolean, what: string): Promise<number> {
+  // The runtime writes the pid file once the process exists: without it, a failure is the
+  // runtime's own (its reason is in its log), not the process's exit code.
+  const pidFile = join(dir, 'pid');
   // Its warnings (runc's about cgroup v1 OOM counts) are noise, its error becomes our one line.
-  const child = spawn(runtime.path, [...globalArgs(runtime, bundle), 'run', '--pid-file', pidFile, '--bundle', bundle, id], { stdio: [stdin ? 'inherit' : 'ignore', 'inherit', 'inherit'] });
+  const child = spawn(runtime.path, [...globalArgs(runtime, dir), ...args, '--pid-file', pidFile, id], { stdio: [stdin ? 'inherit' : 'ignore', 'inherit', 'inherit'] });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   for (const s of FORWARDED) process.on(s, forward);
   return new Promise((done, fail) => {
     child.on('error', (err) => fail(new TpodError(`cannot start ${runtime.name}: ${err.message}`)));
     child.on('exit', (code, signal) => {
       for (const s of FORWARDED) process.off(s, forward);
-      if (code !== 0 && !existsSync(pidFile)) fail(new TpodError(`${runtime.name} could not start the container: ${lastError(join(bundle, 'runtime.log'))}`));
+      if (code !== 0 && !existsSync(pidFile)) fail(runtimeFailed(runtime, dir, what));
       else done(code ?? 128 + (signal ? constants.signals[signal] : 0));
     });
   });
@@ -124,6 +171,50 @@ function runtimeCommand(runtime: Runtime, args: readonly string[], stdio: 'ignor
   });
 }
 
+/** What -t does with our terminal, podman's warning included. */
+function terminalPlanFor(io: Omit<AttachedIo, 'beforeStart'>): TerminalPlan | undefined {
+  const plan = io.terminal ? planForOurStdio(io.stdin) : undefined;
+  if (plan?.warn) log.warn('The input device is not a TTY. The --tty and --interactive flags might not work properly');
+  return plan;
+}
+
+/** A process a runtime command left to us, and its terminal's master with -t. */
+interface Launched {
+  readonly pid: number;
+  readonly master: number | undefined;
+}
+
+/**
+ * A runtime command (ARGS, then ID) that leaves its process to us: `create`,
+ * `exec --detach`. With -t it is given a console socket (named SOCKETNAME:
+ * several may be open at once), and we get the pty's master from it.
+ * BEFORESTART is awaited before a failure is reported.
+ */
+async function launch(runtime: Runtime, dir: string, args: readonly string[], id: string, io: AttachedIo & { socketName: string }, what: string): Promise<Launched> {
+  const pidFile = join(dir, 'pid');
+  // Before the runtime runs: its process, orphaned when the runtime exits, must become ours and not init's.
+  becomeSubreaper();
+  const socket = io.terminal ? openConsoleSocket(runtime.stateRoot, io.socketName) : undefined;
+  try {
+    const consoleArgs = socket ? ['--console-socket', socket.path] : [];
+    // Without a terminal, the process's stdio are the ones the runtime runs with.
+    const stdio = socket ? 'ignore' : [io.stdin ? 'inherit' : 'ignore', 'inherit', 'inherit'] as ('inherit' | 'ignore')[];
+    const status = await runtimeCommand(runtime, [...globalArgs(runtime, dir), ...args, ...consoleArgs, '--pid-file', pidFile, id], stdio);
+    // The runtime is done with the bundle before anything is cleaned up; then the helper's own error comes first.
+    await io.beforeStart;
+    if (status !== 0) throw runtimeFailed(runtime, dir, what);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    try {
+      return { pid, master: socket?.receive() };
+    } catch (err) {
+      process.kill(pid, 'SIGKILL');
+      throw err;
+    }
+  } finally {
+    socket?.close();
+  }
+}
+
 /**
  * `create`, then `start` once BEFORESTART is ready: with -t, create is given
  * a console socket, and we get the pty's master from it. Both runtimes exit
@@ -131,32 +222,31 @@ function runtimeCommand(runtime: Runtime, args: readonly string[], stdio: 'ignor
  * subreaper, and signals go to it directly.
  */
 async function createThenStart(runtime: Runtime, bundle: string, id: string, io: AttachedIo): Promise<number> {
-  const plan = io.terminal ? planForOurStdio(io.stdin) : undefined;
-  if (plan?.warn) log.warn('The input device is not a TTY. The --tty and --interactive flags might not work properly');
-  const pidFile = join(bundle, 'pid');
-  const runtimeFailed = () => new TpodError(`${runtime.name} could not start the container: ${lastError(join(bundle, 'runtime.log'))}`);
-  // Before `create`: its process, orphaned when the runtime exits, must become ours and not init's.
-  becomeSubreaper();
-  const socket = io.terminal ? openConsoleSocket(runtime.stateRoot, id) : undefined;
-  let master: number | undefined;
+  const plan = terminalPlanFor(io);
+  let launched: Launched;
   try {
-    const consoleArgs = socket ? ['--console-socket', socket.path] : [];
-    // Without a terminal, the container's stdio are the ones create runs with.
-    const stdio = socket ? 'ignore' : [io.stdin ? 'inherit' : 'ignore', 'inherit', 'inherit'] as ('inherit' | 'ignore')[];
-    const created = runtimeCommand(runtime, [...globalArgs(runtime, bundle), 'create', ...consoleArgs, '--pid-file', pidFile, '--bundle', bundle, id], stdio);
-    // The runtime is done with the bundle before anything is cleaned up; then the helper's own error comes first.
-    const status = await created;
-    await io.beforeStart;
-    if (status !== 0) throw runtimeFailed();
-    master = socket?.receive();
+    launched = await launch(runtime, bundle, ['create', '--bundle', bundle], id, { ...io, socketName: id }, START);
   } catch (err) {
     removeRuntimeState(runtime, id);
     throw err;
-  } finally {
-    socket?.close();
   }
+  try {
+    return await supervise(launched, plan, () => {
+      const started = spawnSync(runtime.path, [...globalArgs(runtime, bundle), 'start', id], { stdio: 'ignore' });
+      if (started.status !== 0) throw runtimeFailed(runtime, bundle, START);
+    });
+  } finally {
+    removeRuntimeState(runtime, id);
+  }
+}
 
-  const pid = Number(readFileSync(pidFile, 'utf8'));
+/**
+ * Holds the process LAUNCHED left us until it ends, and returns its exit
+ * code: its terminal joined to ours as PLAN says, signals sent to tpod passed
+ * to it. START, when given, lets it run (`start` for a created container);
+ * if that fails, the process is killed.
+ */
+async function supervise({ pid, master }: Launched, plan: TerminalPlan | undefined, start?: () => void): Promise<number> {
   const terminal = master !== undefined && plan ? attachTerminal(master, plan) : undefined;
   let running = true;
   const exited = waitForExit(pid).finally(() => (running = false));
@@ -165,11 +255,12 @@ async function createThenStart(runtime: Runtime, bundle: string, id: string, io:
   for (const s of FORWARDED) process.on(s, forward);
   let drainLimit: NodeJS.Timeout | undefined;
   try {
-    const started = spawnSync(runtime.path, [...globalArgs(runtime, bundle), 'start', id], { stdio: 'ignore' });
-    if (started.status !== 0) {
+    try {
+      start?.();
+    } catch (err) {
       process.kill(pid, 'SIGKILL');
       await exited;
-      throw runtimeFailed();
+      throw err;
     }
     const code = await exited;
     if (terminal) await Promise.race([terminal.drained, new Promise((settle) => (drainLimit = setTimeout(settle, DRAIN_LIMIT_MS)))]);
@@ -178,7 +269,6 @@ async function createThenStart(runtime: Runtime, bundle: string, id: string, io:
     clearTimeout(drainLimit);
     for (const s of FORWARDED) process.off(s, forward);
     terminal?.detach();
-    removeRuntimeState(runtime, id);
   }
 }
 
@@ -208,6 +298,14 @@ function waitForExit(pid: number): Promise<number> {
     process.on('SIGCHLD', check);
     check();
   });
+}
+
+/** The pid of container ID's process while the runtime has it running, else undefined. */
+export function runningPid(runtime: Runtime, id: string): number | undefined {
+  const r = spawnSync(runtime.path, ['--root', runtime.stateRoot, 'state', id], { stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' });
+  if (r.status !== 0) return undefined;
+  const state = JSON.parse(r.stdout) as { status?: string; pid?: number };
+  return state.status === 'running' && state.pid ? state.pid : undefined;
 }
 
 /** Forgets container ID in the runtime's state, whatever became of it. */
