@@ -6,6 +6,7 @@
  * first.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_IN_USE, TpodError } from '../errors.js';
 import { log } from '../log.js';
@@ -92,9 +93,31 @@ export async function waitForEnd(ctx: Context, c: ContainerRecord, timeoutMs: nu
   }
 }
 
+/** Whether C runs detached, under a conmon that is alive. */
+function detachedMonitor(ctx: Context, c: ContainerRecord): boolean {
+  return c.monitor !== undefined && isRunning(c.monitor) && existsSync(join(ctx.paths.runtimeDir, 'conmon', c.id));
+}
+
 /** A container the user stops, kills or removes stays down whatever its --restart says. */
 function markStoppedByUser(ctx: Context, c: ContainerRecord): void {
   new Containers(ctx.store()).update(c.id, { stoppedByUser: true });
+}
+
+/**
+ * rm -f of a detached container: killed, then finished here as soon as
+ * conmon has reaped it and written its exit code; conmon itself goes then,
+ * before it runs its exit command (a whole tpod) for a container about to be
+ * removed. (runc delete --force would wait a tenth of a second a container.)
+ */
+async function killDetached(ctx: Context, c: ContainerRecord): Promise<void> {
+  markStoppedByUser(ctx, c);
+  signalContainer(ctx, c, 'KILL');
+  const exits = join(ctx.paths.runtimeDir, 'exits');
+  for (const deadline = Date.now() + 10_000; recordedExit(exits, c.id) === undefined; await sleep(5)) {
+    if (Date.now() > deadline || !isRunning(c.monitor!)) break;
+  }
+  if (isRunning(c.monitor!)) process.kill(c.monitor!.pid, 'SIGKILL');
+  finishContainer(ctx, c.id, recordedExit(exits, c.id));
 }
 
 /** Kills a running container and waits for its end to be recorded. */
@@ -154,8 +177,9 @@ export async function removeContainer(ctx: Context, nameOrId: string, options: R
     if (!options.force) {
       throw new TpodError(`cannot remove container ${c.id} as it is running - running or paused containers cannot be removed without force: container state improper`, { exitCode: EXIT_IN_USE });
     }
-    await killRunning(ctx, c);
-    // Its tpod removes it itself when it was started with --rm.
+    if (detachedMonitor(ctx, c)) await killDetached(ctx, c);
+    else await killRunning(ctx, c);
+    // Finished with --rm, it is gone already.
     const now = new Containers(ctx.store()).get(c.id);
     if (!now) return c.id;
     c = findContainer(ctx, c.id);
