@@ -1,8 +1,11 @@
 /** Every command tpod has, in the order `tpod --help` lists them. */
 import { complete } from './commands/complete.js';
 import { container } from './commands/container.js';
+import { cp } from './commands/cp.js';
 import { create } from './commands/create.js';
+import { diff } from './commands/diff.js';
 import { exec } from './commands/exec.js';
+import { exportCommand } from './commands/export.js';
 import { help } from './commands/help.js';
 import { image } from './commands/image.js';
 import { images } from './commands/images.js';
@@ -36,4 +39,4 @@ import { wait } from './commands/wait.js';
 import { volume } from './commands/volume.js';
 import type { CommandSpec } from './spec.js';
 
-export const commands: readonly CommandSpec[] = [container, create, exec, image, images, importCommand, info, inspect, kill, load, login, logout, logs, port, ps, pull, push, rename, restart, rm, rmi, run, save, start, stop, system, tag, top, unshare, untag, version, volume, wait, help, complete];
+export const commands: readonly CommandSpec[] = [container, cp, create, diff, exec, exportCommand, image, images, importCommand, info, inspect, kill, load, login, logout, logs, port, ps, pull, push, rename, restart, rm, rmi, run, save, start, stop, system, tag, top, unshare, untag, version, volume, wait, help, complete];
