@@ -1,4 +1,5 @@
 /** Every command tpod has, in the order `tpod --help` lists them. */
+import { attach } from './commands/attach.js';
 import { complete } from './commands/complete.js';
 import { container } from './commands/container.js';
 import { cp } from './commands/cp.js';
@@ -39,4 +40,4 @@ import { wait } from './commands/wait.js';
 import { volume } from './commands/volume.js';
 import type { CommandSpec } from './spec.js';
 
-export const commands: readonly CommandSpec[] = [container, cp, create, diff, exec, exportCommand, image, images, importCommand, info, inspect, kill, load, login, logout, logs, port, ps, pull, push, rename, restart, rm, rmi, run, save, start, stop, system, tag, top, unshare, untag, version, volume, wait, help, complete];
+export const commands: readonly CommandSpec[] = [attach, container, cp, create, diff, exec, exportCommand, image, images, importCommand, info, inspect, kill, load, login, logout, logs, port, ps, pull, push, rename, restart, rm, rmi, run, save, start, stop, system, tag, top, unshare, untag, version, volume, wait, help, complete];

@@ -17,6 +17,7 @@ import { teardownSlirp4netns } from '../network/slirp4netns.js';
 import type { UserModeNetwork } from '../network/user-mode.js';
 import { checkExecutable } from '../runtime/executable.js';
 import { attachName, conmonPid, createUnderConmon, startCreated } from '../runtime/conmon.js';
+import { ContainerLog } from '../runtime/container-log.js';
 import { type Runtime, pickRuntime, removeRuntimeState, runAttached } from '../runtime/oci-runtime.js';
 import { parseIdMap } from '../rootless/proc.js';
 import { type NetworkNamespace, buildSpec, keepIdEtc } from '../spec/build.js';
@@ -221,17 +222,22 @@ export async function startAttached(ctx: Context, container: ContainerRecord): P
   const phase = phases();
   const p = await prepare(ctx, container, phase);
   let code: number;
+  // Logged as conmon logs a detached one, for tpod logs; not when it is removed at its end (--rm),
+  // which leaves the output on our terminal only and spares copying it.
+  const log = p.record.autoRemove ? undefined : new ContainerLog(p.paths.log);
   try {
-    const io = { terminal: Boolean(p.config.options.tty), stdin: p.config.interactive, ...(p.net ? { beforeStart: p.net.ready } : {}) };
+    const io = { terminal: Boolean(p.config.options.tty), stdin: p.config.interactive, ...(p.net ? { beforeStart: p.net.ready } : {}), ...(log ? { log } : {}) };
     code = await runAttached(p.runtime, p.paths.bundle, p.record.id, io);
     phase(`${p.runtime.name} run`);
   } catch (err) {
+    log?.close();
     // runAttached throws only when the container's process never ran: the container is as it was.
     removeRuntimeState(p.runtime, p.record.id);
     await release(ctx, p);
     new Containers(ctx.store()).update(p.record.id, { state: container.state, monitor: undefined });
     throw err;
   }
+  log?.close();
   if (p.net) await p.net.ready.catch(() => undefined);
   finishContainer(ctx, p.record.id, code);
   phase('clean-up');

@@ -10,12 +10,14 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { constants } from 'node:os';
 import { cgroupVersion } from '../cgroups/detect.js';
+import type { Readable } from 'node:stream';
 import { TpodError } from '../errors.js';
 import { log } from '../log.js';
 import type { OciProcess } from '../spec/oci-types.js';
 import { becomeSubreaper, reapChild, windowSize } from '../sys/libc.js';
 import { findProgram } from '../sys/programs.js';
 import { RUNTIME_PREFERENCE, chooseRuntime, judgeRuntime } from './choose.js';
+import type { ContainerLog } from './container-log.js';
 import { type TerminalPlan, attachTerminal, openConsoleSocket, planForOurStdio } from './terminal.js';
 
 export interface Runtime {
@@ -90,6 +92,8 @@ export interface AttachedIo {
    * helper): it gets ready while the runtime creates the container.
    */
   readonly beforeStart?: Promise<unknown>;
+  /** Where the container's output is logged too, for tpod logs (not an exec's, as podman). */
+  readonly log?: ContainerLog;
 }
 
 /**
@@ -100,7 +104,7 @@ export interface AttachedIo {
  */
 export function runAttached(runtime: Runtime, bundle: string, id: string, io: AttachedIo): Promise<number> {
   // One runtime process for the whole run: the quickest way when nothing must happen between create and start.
-  if (!io.terminal && !io.beforeStart) return inForeground(runtime, bundle, ['run', '--bundle', bundle], id, io.stdin, START);
+  if (!io.terminal && !io.beforeStart) return inForeground(runtime, bundle, ['run', '--bundle', bundle], id, io.stdin, START, io.log);
   return createThenStart(runtime, bundle, id, io);
 }
 
@@ -141,17 +145,19 @@ function writeProcess(dir: string, spec: OciProcess): string {
  * its status (`run`, `exec`): with our stdout and stderr, our stdin with
  * STDIN, signals sent to tpod passed on to it.
  */
-function inForeground(runtime: Runtime, dir: string, args: readonly string[], id: string, stdin: boolean, what: string): Promise<number> {
+function inForeground(runtime: Runtime, dir: string, args: readonly string[], id: string, stdin: boolean, what: string, log?: ContainerLog): Promise<number> {
   // The runtime writes the pid file once the process exists: without it, a failure is the
   // runtime's own (its reason is in its log), not the process's exit code.
   const pidFile = join(dir, 'pid');
   // Its warnings (runc's about cgroup v1 OOM counts) are noise, its error becomes our one line.
-  const child = spawn(runtime.path, [...globalArgs(runtime, dir), ...args, '--pid-file', pidFile, id], { stdio: [stdin ? 'inherit' : 'ignore', 'inherit', 'inherit'] });
+  const child = spawn(runtime.path, [...globalArgs(runtime, dir), ...args, '--pid-file', pidFile, id], { stdio: ourStdio(stdin, log) });
+  teeOutput(child, log);
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   for (const s of FORWARDED) process.on(s, forward);
   return new Promise((done, fail) => {
     child.on('error', (err) => fail(new TpodError(`cannot start ${runtime.name}: ${err.message}`)));
-    child.on('exit', (code, signal) => {
+    // With the output logged, not before all of it is read.
+    child.on(log ? 'close' : 'exit', (code: number | null, signal: NodeJS.Signals | null) => {
       for (const s of FORWARDED) process.off(s, forward);
       if (code !== 0 && !existsSync(pidFile)) fail(runtimeFailed(runtime, dir, what));
       else done(code ?? 128 + (signal ? constants.signals[signal] : 0));
@@ -159,16 +165,43 @@ function inForeground(runtime: Runtime, dir: string, args: readonly string[], id
   });
 }
 
+/** The stdio a runtime command passes to its process: ours, or pipes when its output is logged as well. */
+function ourStdio(stdin: boolean, log: ContainerLog | undefined): ('inherit' | 'ignore' | 'pipe')[] {
+  return [stdin ? 'inherit' : 'ignore', log ? 'pipe' : 'inherit', log ? 'pipe' : 'inherit'];
+}
+
+/** The output on ours (at the pace we take it) and in LOG; resolves once both streams ended. */
+function teeOutput(child: { stdout: Readable | null; stderr: Readable | null }, log: ContainerLog | undefined): Promise<void> {
+  if (!log || !child.stdout || !child.stderr) return Promise.resolve();
+  const streams = [
+    [child.stdout, process.stdout, 'stdout'],
+    [child.stderr, process.stderr, 'stderr'],
+  ] as const;
+  return Promise.all(
+    streams.map(([from, to, name]) => {
+      from.pipe(to, { end: false });
+      from.on('data', (chunk: Buffer) => log.write(name, chunk));
+      return new Promise<void>((settle) => from.once('close', settle));
+    }),
+  ).then(() => undefined);
+}
+
 // After the container's exit, the last of its output is a read away; this only bounds a terminal held open elsewhere.
 const DRAIN_LIMIT_MS = 2000;
 
-/** The runtime's exit status, without blocking: the network helper gets ready meanwhile. */
-function runtimeCommand(runtime: Runtime, args: readonly string[], stdio: 'ignore' | ('inherit' | 'ignore')[]): Promise<number> {
-  return new Promise((done, fail) => {
-    const child = spawn(runtime.path, args, { stdio });
+/**
+ * The runtime's exit status, without blocking: the network helper gets ready
+ * meanwhile. OUTPUT settles once its process's logged output has ended (the
+ * container holds the pipes after the runtime exits).
+ */
+function runtimeCommand(runtime: Runtime, args: readonly string[], stdio: 'ignore' | ('inherit' | 'ignore' | 'pipe')[], log?: ContainerLog): { status: Promise<number>; output: Promise<void> } {
+  const child = spawn(runtime.path, args, { stdio });
+  const output = teeOutput(child, log);
+  const status = new Promise<number>((done, fail) => {
     child.on('error', (err) => fail(new TpodError(`cannot start ${runtime.name}: ${err.message}`)));
     child.on('exit', (code) => done(code ?? 1));
   });
+  return { status, output };
 }
 
 /** What -t does with our terminal, podman's warning included. */
@@ -182,6 +215,8 @@ function terminalPlanFor(io: Omit<AttachedIo, 'beforeStart'>): TerminalPlan | un
 interface Launched {
   readonly pid: number;
   readonly master: number | undefined;
+  /** Settles once its logged output has ended. */
+  readonly output: Promise<void>;
 }
 
 /**
@@ -198,14 +233,15 @@ async function launch(runtime: Runtime, dir: string, args: readonly string[], id
   try {
     const consoleArgs = socket ? ['--console-socket', socket.path] : [];
     // Without a terminal, the process's stdio are the ones the runtime runs with.
-    const stdio = socket ? 'ignore' : [io.stdin ? 'inherit' : 'ignore', 'inherit', 'inherit'] as ('inherit' | 'ignore')[];
-    const status = await runtimeCommand(runtime, [...globalArgs(runtime, dir), ...args, ...consoleArgs, '--pid-file', pidFile, id], stdio);
+    const stdio = socket ? 'ignore' : ourStdio(io.stdin, io.log);
+    const command = runtimeCommand(runtime, [...globalArgs(runtime, dir), ...args, ...consoleArgs, '--pid-file', pidFile, id], stdio, socket ? undefined : io.log);
+    const status = await command.status;
     // The runtime is done with the bundle before anything is cleaned up; then the helper's own error comes first.
     await io.beforeStart;
     if (status !== 0) throw runtimeFailed(runtime, dir, what);
     const pid = Number(readFileSync(pidFile, 'utf8'));
     try {
-      return { pid, master: socket?.receive() };
+      return { pid, master: socket?.receive(), output: command.output };
     } catch (err) {
       process.kill(pid, 'SIGKILL');
       throw err;
@@ -231,10 +267,15 @@ async function createThenStart(runtime: Runtime, bundle: string, id: string, io:
     throw err;
   }
   try {
-    return await supervise(launched, plan, () => {
-      const started = spawnSync(runtime.path, [...globalArgs(runtime, bundle), 'start', id], { stdio: 'ignore' });
-      if (started.status !== 0) throw runtimeFailed(runtime, bundle, START);
-    });
+    return await supervise(
+      launched,
+      plan,
+      () => {
+        const started = spawnSync(runtime.path, [...globalArgs(runtime, bundle), 'start', id], { stdio: 'ignore' });
+        if (started.status !== 0) throw runtimeFailed(runtime, bundle, START);
+      },
+      io.log,
+    );
   } finally {
     removeRuntimeState(runtime, id);
   }
@@ -246,8 +287,8 @@ async function createThenStart(runtime: Runtime, bundle: string, id: string, io:
  * to it. START, when given, lets it run (`start` for a created container);
  * if that fails, the process is killed.
  */
-async function supervise({ pid, master }: Launched, plan: TerminalPlan | undefined, start?: () => void): Promise<number> {
-  const terminal = master !== undefined && plan ? attachTerminal(master, plan) : undefined;
+async function supervise({ pid, master, output }: Launched, plan: TerminalPlan | undefined, start?: () => void, log?: ContainerLog): Promise<number> {
+  const terminal = master !== undefined && plan ? attachTerminal(master, plan, log) : undefined;
   let running = true;
   const exited = waitForExit(pid).finally(() => (running = false));
   // Only until it is reaped: then its pid may be another process's.
@@ -263,7 +304,8 @@ async function supervise({ pid, master }: Launched, plan: TerminalPlan | undefin
       throw err;
     }
     const code = await exited;
-    if (terminal) await Promise.race([terminal.drained, new Promise((settle) => (drainLimit = setTimeout(settle, DRAIN_LIMIT_MS)))]);
+    const drained = terminal ? terminal.drained : output;
+    await Promise.race([drained, new Promise((settle) => (drainLimit = setTimeout(settle, DRAIN_LIMIT_MS)))]);
     return code;
   } finally {
     clearTimeout(drainLimit);

@@ -13,6 +13,7 @@ import { closeSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReadStream, isatty } from 'node:tty';
 import { type WindowSize, listenUnix, receiveFd, setWindowSize, windowSize } from '../sys/libc.js';
+import type { ContainerLog } from './container-log.js';
 
 export interface TerminalPlan {
   /** Our terminal in raw mode: keys, ^C among them, go to the container as bytes. */
@@ -86,10 +87,12 @@ const ignore = () => undefined;
 // What a terminal's user types for end of input: our input ending is the same to a program reading the pty.
 const END_OF_INPUT = '\x04';
 
-/** Copies between the pty's MASTER and our stdio as PLAN says, from now until detach(). */
-export function attachTerminal(master: number, plan: TerminalPlan): AttachedTerminal {
+/** Copies between the pty's MASTER and our stdio as PLAN says (and its output to LOG), from now until detach(). */
+export function attachTerminal(master: number, plan: TerminalPlan, log?: ContainerLog): AttachedTerminal {
   // libuv opens a pty master for reading and writing alike, so one stream serves both ways.
   const pty = new ReadStream(master);
+  // A terminal has one output: it is all stdout in the log, as conmon writes it.
+  if (log) pty.on('data', (chunk: Buffer) => log.write('stdout', chunk));
   const drained = new Promise<void>((settle) => pty.once('close', settle));
   // EIO is how a master reports that no process has the terminal open any more: the end of output.
   pty.on('error', () => pty.destroy());

@@ -86,6 +86,21 @@ describe.skipIf(skip)(`containers${skip ? ` (skipped: ${skip})` : ''}`, () => {
     expect(again.code).toBe(1);
   });
 
+  it('logs what a container run attached wrote, as conmon logs a detached one', () => {
+    const r = box.run(['run', '--name', 'chatty', '--network', 'none', image, 'sh', '-c', 'echo out; echo err >&2; printf partial']);
+    expect(r.stdout).toBe('out\npartial');
+    expect(r.stderr).toBe('err\n');
+    const logs = box.run(['logs', 'chatty']);
+    expect(logs.stdout).toBe('out\npartial');
+    expect(logs.stderr).toBe('err\n');
+    // Through the runtime's create and start (the default network), and with a terminal.
+    expect(box.run(['run', '--name', 'viapasta', image, 'sh', '-c', 'echo through pasta']).stdout).toBe('through pasta\n');
+    expect(box.run(['logs', 'viapasta']).stdout).toBe('through pasta\n');
+    expect(box.run(['run', '-t', '--name', 'withtty', '--network', 'none', image, 'sh', '-c', 'echo on a terminal']).stdout).toBe('on a terminal\r\n');
+    expect(box.run(['logs', 'withtty']).stdout).toBe('on a terminal\r\n');
+    expect(box.run(['rm', 'chatty', 'viapasta', 'withtty']).code).toBe(0);
+  });
+
   it('gives the container our standard input only with -i', () => {
     expect(box.run(['run', '--rm', '-i', image, 'cat'], { input: 'typed\n' }).stdout).toBe('typed\n');
     const without = box.run(['run', '--rm', image, 'cat'], { input: 'typed\n' });

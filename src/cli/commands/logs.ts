@@ -5,7 +5,7 @@ export const logs: CommandSpec = {
   name: 'logs',
   summary: 'Show what a container wrote',
   description:
-    'Shows what CONTAINER (a name, an id or a unique id prefix) wrote to its standard output (on yours) and standard error (on yours), as conmon logged it for a container started detached. With --follow, tpod keeps showing what it writes until it exits.',
+    'Shows what CONTAINER (a name, an id or a unique id prefix) wrote to its standard output (on yours) and standard error (on yours), from its log in podman\'s k8s-file format: conmon writes it for a container running detached, tpod for one it runs attached. With --follow, tpod keeps showing what it writes until it exits.',
   positionals: [{ name: 'container', describe: 'the container, by name or id' }],
   options: [
     { name: 'follow', alias: 'f', type: 'boolean', describe: 'keep showing new output until the container exits' },
@@ -14,7 +14,7 @@ export const logs: CommandSpec = {
     { name: 'until', type: 'string', valueName: 'TIME', describe: 'only what was written until TIME, given as for --since' },
     { name: 'timestamps', alias: 't', type: 'boolean', describe: 'begin each line with the time it was written' },
   ],
-  differences: 'Only the k8s-file log that conmon writes for a detached container: a container run attached (tpod run without -d, tpod start -a) has its output on your terminal only. One container at a time.',
+  differences: 'A container run attached with --rm is not logged: it is removed when it exits. One container at a time.',
   run: async (args) => {
     const { parseLogTime, showLogs } = await import('../../engine/logs.js');
     const now = Date.now();
