@@ -190,6 +190,28 @@ describe.skipIf(skip)(`detached containers${skip ? ` (skipped: ${skip})` : ''}`,
     expect(mounts()).not.toContain('/containers/');
   });
 
+  it('stops running containers, their conmon and their network helper on system reset', async () => {
+    const other = new Sandbox();
+    try {
+      expect(other.run(['pull', '-q', '--tls-verify=false', image]).code).toBe(0);
+      const id = other.run(['run', '-d', image, 'sleep', '300']).stdout.trim();
+      expect(id).toMatch(/^[0-9a-f]{64}$/);
+      expect(other.run(['system', 'reset', '--force']).code).toBe(0);
+      const left = () =>
+        readdirSync('/proc').filter((p) => {
+          try {
+            return /^\d+$/.test(p) && readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(id);
+          } catch {
+            return false;
+          }
+        });
+      // pasta ends on its own time after SIGTERM.
+      await eventually(() => left().length === 0);
+    } finally {
+      other.destroy();
+    }
+  });
+
   it('publishes ports for a detached container, and stops its pasta with it', async () => {
     const id = box.run(['run', '-d', '--name', 'web', '-p', '127.0.0.1::8080', image, 'sh', '-c', 'echo hi | busybox nc -l -p 8080']).stdout.trim();
     const ports = box.run(['ps', '--format', '{{.Ports}}']).stdout.trim();
