@@ -4,27 +4,17 @@
  * real one through tmux), into detached, attached and keep-id containers,
  * and a stopped container refused.
  */
-import { accessSync, constants, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { findProgram } from '../../src/sys/programs.js';
 import { buildImage, busyboxLayer } from '../registry/images.js';
-import { Sandbox, runAsync, whyNotRunnable } from './helpers.js';
+import { Sandbox, runAsync, whyNoFuse, whyNotRunnable } from './helpers.js';
 import { TmuxSession, noTmux } from './tmux-session.js';
 
 const registries = inject('registries');
 const skip = whyNotRunnable() ?? inject('registriesMissing');
 
-function whyNoFuse(): string | undefined {
-  if (!findProgram('fuse-overlayfs')) return 'fuse-overlayfs is not installed';
-  try {
-    accessSync('/dev/fuse', constants.R_OK | constants.W_OK);
-    return undefined;
-  } catch {
-    return '/dev/fuse is not usable by this user (npm test as root makes it 0666)';
-  }
-}
 const noFuse = whyNoFuse();
 
 const NOT_RUNNING = 'Error: can only create exec sessions on running containers: container state improper\n';

@@ -3,11 +3,12 @@
  * its own XDG directories so its pause process and storage are its own.
  */
 import { type SpawnOptions, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import { findProgram } from '../../src/sys/programs.js';
 
 export const TPOD = fileURLToPath(new URL('../../native/tpod', import.meta.url));
 
@@ -154,4 +155,15 @@ export function inImage(box: Sandbox, image: string, script: string, mounter: 'k
         : `fuse-overlayfs -o "lowerdir=${lower},upperdir=$d/u,workdir=$d/w" $d/m`
     } && cd $d/m && (${script}); s=$?; cd / && umount $d/m && rm -rf $d; exit $s`,
   ]);
+}
+
+/** Why fuse-overlayfs cannot mount here (keep-id's id shift needs it), or undefined. */
+export function whyNoFuse(): string | undefined {
+  if (!findProgram('fuse-overlayfs')) return 'fuse-overlayfs is not installed';
+  try {
+    accessSync('/dev/fuse', constants.R_OK | constants.W_OK);
+    return undefined;
+  } catch {
+    return '/dev/fuse is not usable by this user (npm test as root makes it 0666)';
+  }
 }

@@ -4,25 +4,14 @@
  * image's files shown with their own owners by fuse-overlayfs's mapping (no
  * copy, no chown), with the container's writes stored in the image's ids.
  */
-import { accessSync, constants, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { findProgram } from '../../src/sys/programs.js';
 import { buildImage, busyboxLayer } from '../registry/images.js';
-import { Sandbox, whyNotRunnable } from './helpers.js';
+import { Sandbox, whyNoFuse, whyNotRunnable } from './helpers.js';
 
 const registries = inject('registries');
-
-function whyNoFuse(): string | undefined {
-  if (!findProgram('fuse-overlayfs')) return 'fuse-overlayfs is not installed';
-  try {
-    accessSync('/dev/fuse', constants.R_OK | constants.W_OK);
-    return undefined;
-  } catch {
-    return '/dev/fuse is not usable by this user (npm test as root makes it 0666)';
-  }
-}
 
 const skip = whyNotRunnable() ?? inject('registriesMissing') ?? whyNoFuse();
 const uid = process.getuid?.() ?? 0;

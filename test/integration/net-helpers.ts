@@ -1,5 +1,5 @@
 /** What the network tests of each user-mode helper (pasta, slirp4netns) share. */
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readFileSync, readdirSync } from 'node:fs';
 import { type AddressInfo, type Server, connect, createServer } from 'node:net';
 
 /** Why HELPER cannot be tested here, or undefined. */
@@ -53,4 +53,16 @@ export async function freePort(): Promise<number> {
   const port = await listening(server);
   await new Promise((ok) => server.close(ok));
   return port;
+}
+
+/** Our processes whose command line has all of WORDS (a helper's name, a sandbox's namespace directory). */
+export function processesNaming(...words: string[]): string[] {
+  return readdirSync('/proc').filter((pid) => {
+    try {
+      const cmdline = /^\d+$/.test(pid) ? readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
+      return cmdline !== '' && words.every((w) => cmdline.includes(w));
+    } catch {
+      return false;
+    }
+  });
 }

@@ -4,7 +4,7 @@
  * reached from the host, DNS through slirp's forwarder, and a failed set-up
  * that leaves no slirp4netns and no namespace behind.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { promises as dns } from 'node:dns';
 import { type AddressInfo, createServer } from 'node:net';
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildImage, busyboxLayer } from '../registry/images.js';
 import { Sandbox, runAsync, whyNotRunnable } from './helpers.js';
-import { freePort, listening, readWhenServed, sleep, whyNoNetwork } from './net-helpers.js';
+import { freePort, listening, processesNaming, readWhenServed, sleep, whyNoNetwork } from './net-helpers.js';
 
 const registries = inject('registries');
 
@@ -25,15 +25,7 @@ describe.skipIf(skip)(`tpod run --network slirp4netns${skip ? ` (skipped: ${skip
   const run = (args: readonly string[]) => box.runAsync(['run', '--rm', '--network', 'slirp4netns', ...args]);
 
   /** slirp4netns processes of this sandbox, which name its namespace files. */
-  const ourSlirps = () =>
-    readdirSync('/proc').filter((pid) => {
-      try {
-        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        return /^\d+$/.test(pid) && cmdline.includes('slirp4netns') && cmdline.includes(`${netnsDir()}/`);
-      } catch {
-        return false;
-      }
-    });
+  const ourSlirps = () => processesNaming('slirp4netns', `${netnsDir()}/`);
 
   /** After each run: slirp4netns ends on its own time after SIGTERM, so give it a moment. */
   async function expectNothingLeft() {

@@ -4,7 +4,7 @@
  * from the host, DNS through pasta's forwarder, and a failed set-up that
  * leaves no pasta and no namespace behind.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { promises as dns } from 'node:dns';
 import { type AddressInfo, createServer } from 'node:net';
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildImage, busyboxLayer } from '../registry/images.js';
 import { Sandbox, runAsync, whyNotRunnable } from './helpers.js';
-import { freePort, listening, readWhenServed, sleep, whyNoNetwork } from './net-helpers.js';
+import { freePort, listening, processesNaming, readWhenServed, sleep, whyNoNetwork } from './net-helpers.js';
 
 const registries = inject('registries');
 
@@ -24,14 +24,7 @@ describe.skipIf(skip)(`tpod run --network pasta${skip ? ` (skipped: ${skip})` : 
   const netnsDir = () => join(box.runtimeDir, 'netns');
 
   /** pasta processes of this sandbox, which name its namespace files. */
-  const ourPastas = () =>
-    readdirSync('/proc').filter((pid) => {
-      try {
-        return /^\d+$/.test(pid) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${netnsDir()}/`);
-      } catch {
-        return false;
-      }
-    });
+  const ourPastas = () => processesNaming(`${netnsDir()}/`);
 
   /** After each run: pasta ends on its own time after SIGTERM, so give it a moment. */
   async function expectNothingLeft() {
