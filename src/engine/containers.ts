@@ -49,7 +49,8 @@ export function listContainers(ctx: Context): ContainerRecord[] {
   const containers = new Containers(store);
   const all = containers.list();
   const fixed = all.some(orphaned) ? store.locked(() => containers.list().flatMap((c) => (orphaned(c) ? (recover(ctx, containers, c) ?? []) : [c]))) : all;
-  return fixed.sort((a, b) => b.created.localeCompare(a.created));
+  // ISO times sort as plain strings; localeCompare's collation cost ps 10 ms for 100 containers.
+  return fixed.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
 }
 
 /** The container by name, id or id prefix, recovered first if orphaned. */

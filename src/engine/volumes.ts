@@ -4,13 +4,13 @@
  * bound into the container as their _data directory; and the use cases of
  * `tpod volume`.
  */
-import { randomBytes } from 'node:crypto';
 import { chmodSync, lchownSync, readFileSync, readdirSync } from 'node:fs';
 import { EXIT_IN_USE, TpodError } from '../errors.js';
 import type { LockedFlag, SpecMount, VolumeRequest } from '../spec/mounts.js';
 import { Containers } from '../storage/containers.js';
 import { resolveInRoot } from '../storage/in-root.js';
 import { mountOptionsFor } from '../storage/mounts.js';
+import { randomBytes } from '../storage/records.js';
 import type { Store } from '../storage/store.js';
 import { NoSuchVolume, type VolumeRecord, Volumes, chownTree, copyTree } from '../storage/volumes.js';
 

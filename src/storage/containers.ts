@@ -10,10 +10,9 @@
  */
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { NotFound, TpodError } from '../errors.js';
 import type { PortMapping } from '../network/ports.js';
-import { listRecords, readRecord, writeRecord } from './records.js';
+import { listRecords, randomBytes, readRecord, writeRecord } from './records.js';
 import type { Store } from './store.js';
 
 export type ContainerState = 'created' | 'running' | 'exited';
@@ -60,12 +59,35 @@ export interface ContainerPaths {
   readonly log: string;
 }
 
-const ADJECTIVES = ['brave', 'calm', 'eager', 'gentle', 'jolly', 'keen', 'lucid', 'nimble', 'quiet', 'witty'];
-const NOUNS = ['badger', 'crane', 'falcon', 'heron', 'lynx', 'otter', 'panda', 'raven', 'wombat', 'yak'];
+const ADJECTIVES = [
+  'agile', 'bold', 'brave', 'bright', 'busy', 'calm', 'clever', 'cosy', 'curious', 'daring', 'eager', 'fancy', 'fierce', 'gentle',
+  'glad', 'happy', 'hardy', 'jolly', 'keen', 'kind', 'lively', 'lucid', 'mellow', 'merry', 'modest', 'nimble', 'noble', 'patient',
+  'plucky', 'proud', 'quick', 'quiet', 'rapid', 'sharp', 'shy', 'silly', 'sleepy', 'smart', 'steady', 'sunny', 'swift', 'tidy',
+  'vivid', 'warm', 'wise', 'witty', 'zany', 'zealous',
+];
+const NOUNS = [
+  'albatross', 'badger', 'beaver', 'bison', 'crane', 'curlew', 'dingo', 'dolphin', 'eagle', 'egret', 'falcon', 'ferret', 'finch',
+  'gecko', 'gibbon', 'heron', 'hornet', 'ibex', 'jackal', 'kestrel', 'koala', 'lemur', 'lynx', 'magpie', 'marmot', 'marten', 'mole',
+  'newt', 'ocelot', 'otter', 'owl', 'panda', 'pelican', 'puffin', 'quail', 'raven', 'robin', 'salmon', 'seal', 'shrew', 'stoat',
+  'swift', 'tapir', 'tern', 'toad', 'vole', 'walrus', 'weasel', 'wombat', 'wren', 'yak', 'zebra',
+];
 
 /** podman's style of generated name (adjective_noun), from random bytes. Pure. */
 export function generatedName(bytes: Buffer): string {
   return `${ADJECTIVES[bytes[0]! % ADJECTIVES.length]}_${NOUNS[bytes[1]! % NOUNS.length]}`;
+}
+
+/**
+ * A generated name none of TAKEN has: adjective_noun, and once a few tries
+ * have met only names in use, with a number after it (the pairs are finite,
+ * the containers are not). Pure but for RANDOM.
+ */
+export function freeName(taken: ReadonlySet<string>, random: (n: number) => Buffer): string {
+  for (let tries = 0; ; tries++) {
+    const bytes = random(4);
+    const name = tries < 8 ? generatedName(bytes) : `${generatedName(bytes)}_${bytes.readUInt16LE(2)}`;
+    if (!taken.has(name)) return name;
+  }
 }
 
 export class Containers {
@@ -107,7 +129,7 @@ export class Containers {
       if (name !== undefined && taken.has(name)) {
         throw new TpodError(`the container name "${name}" is already in use`, { hint: 'remove that container or choose another name' });
       }
-      while (name === undefined || taken.has(name)) name = generatedName(randomBytes(2));
+      name ??= freeName(taken, randomBytes);
       const id = randomBytes(32).toString('hex');
       const record: ContainerRecord = { ...fields, id, name, created: new Date().toISOString(), state: 'created' };
       const p = this.paths(id);

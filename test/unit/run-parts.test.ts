@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { hostsFile, resolvConf } from '../../src/network/etc-files.js';
 import { checkExecutable } from '../../src/runtime/executable.js';
 import { resolveInRoot } from '../../src/storage/in-root.js';
-import { generatedName } from '../../src/storage/containers.js';
+import { freeName, generatedName } from '../../src/storage/containers.js';
 import { overlayOptions } from '../../src/storage/rootfs.js';
 
 describe('/etc files', () => {
@@ -52,8 +52,16 @@ describe('the command check', () => {
 
 describe('names and mounts', () => {
   it('generates names in podman\'s style', () => {
-    expect(generatedName(Buffer.from([0, 0]))).toBe('brave_badger');
+    expect(generatedName(Buffer.from([0, 0]))).toBe('agile_albatross');
     expect(generatedName(Buffer.from([13, 255]))).toMatch(/^[a-z]+_[a-z]+$/);
+  });
+  it('finds a free name when every adjective_noun pair is taken, with a number after it', () => {
+    // A random source that always gives the same bytes: its pair is taken, so a number is added.
+    const same = (n: number) => Buffer.alloc(n, 7);
+    const taken = new Set([generatedName(same(4))]);
+    const name = freeName(taken, same);
+    expect(taken.has(name)).toBe(false);
+    expect(name).toBe(`${generatedName(same(4))}_${0x0707}`);
   });
   it('lists the topmost layer first for overlay', () => {
     expect(overlayOptions({ lower: ['/l/1', '/l/2'], upper: '/u', work: '/w' }, true)).toBe('lowerdir=/l/2:/l/1,upperdir=/u,workdir=/w,userxattr');
