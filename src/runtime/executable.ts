@@ -18,6 +18,8 @@ export function checkExecutable(root: string, argv: readonly string[], env: read
   let found: string | undefined;
   for (const candidate of candidates) {
     const hit = resolveInRoot(root, candidate);
+    // A search of PATH passes directories by; a directory named by its path is there, and cannot run (126).
+    if (hit?.stats.isDirectory() && name.includes('/')) throw new TpodError(`${candidate}: permission denied`, { exitCode: EXIT_CANNOT_INVOKE });
     if (!hit || hit.stats.isDirectory()) continue;
     if (hit.stats.isFile() && hit.stats.mode & (constants.S_IXUSR | constants.S_IXGRP | constants.S_IXOTH)) return;
     found ??= candidate;
