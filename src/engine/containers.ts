@@ -121,11 +121,22 @@ async function killDetached(ctx: Context, c: ContainerRecord): Promise<void> {
   finishContainer(ctx, c.id, recordedExit(exits, c.id));
 }
 
-/** Kills a running container and waits for its end to be recorded. */
+/**
+ * Kills a running container and waits for its end to be recorded. One still
+ * being started has no process to signal yet: it is signalled again until it
+ * ends, and handed to killDetached once its conmon runs it.
+ */
 async function killRunning(ctx: Context, c: ContainerRecord): Promise<void> {
   markStoppedByUser(ctx, c);
-  signalContainer(ctx, c, 'KILL');
-  if ((await waitForEnd(ctx, c, 10_000)) === false) throw new TpodError(`container ${c.name} did not stop within 10 seconds of SIGKILL`);
+  const containers = new Containers(ctx.store());
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+    const now = containers.get(c.id);
+    if (!now || now.state !== 'running') return;
+    if (detachedMonitor(ctx, now)) return killDetached(ctx, now);
+    signalContainer(ctx, now, 'KILL');
+    if ((await waitForEnd(ctx, now, 250)) !== false) return;
+  }
+  throw new TpodError(`container ${c.name} did not stop within 10 seconds of SIGKILL`);
 }
 
 /** `tpod kill -s SIGNAL`: the signal to a running container's process. */
