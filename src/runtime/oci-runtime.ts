@@ -151,13 +151,13 @@ function inForeground(runtime: Runtime, dir: string, args: readonly string[], id
   const pidFile = join(dir, 'pid');
   // Its warnings (runc's about cgroup v1 OOM counts) are noise, its error becomes our one line.
   const child = spawn(runtime.path, [...globalArgs(runtime, dir), ...args, '--pid-file', pidFile, id], { stdio: ourStdio(stdin, log) });
-  teeOutput(child, log);
+  teeOutput(child, log, pidFile);
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   for (const s of FORWARDED) process.on(s, forward);
   return new Promise((done, fail) => {
     child.on('error', (err) => fail(new TpodError(`cannot start ${runtime.name}: ${err.message}`)));
-    // With the output logged, not before all of it is read.
-    child.on(log ? 'close' : 'exit', (code: number | null, signal: NodeJS.Signals | null) => {
+    // Not before all of its output is passed on.
+    child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
       for (const s of FORWARDED) process.off(s, forward);
       if (code !== 0 && !existsSync(pidFile)) fail(runtimeFailed(runtime, dir, what));
       else done(code ?? 128 + (signal ? constants.signals[signal] : 0));
@@ -165,22 +165,40 @@ function inForeground(runtime: Runtime, dir: string, args: readonly string[], id
   });
 }
 
-/** The stdio a runtime command passes to its process: ours, or pipes when its output is logged as well. */
+/**
+ * The stdio a runtime command passes to its process: our stdin (with -i),
+ * and pipes for stdout (when it is logged) and stderr. The runtime prints its
+ * own failure on the stderr it shares with the process: through a pipe, tpod
+ * keeps that line back and gives its own one line instead.
+ */
 function ourStdio(stdin: boolean, log: ContainerLog | undefined): ('inherit' | 'ignore' | 'pipe')[] {
-  return [stdin ? 'inherit' : 'ignore', log ? 'pipe' : 'inherit', log ? 'pipe' : 'inherit'];
+  return [stdin ? 'inherit' : 'ignore', log ? 'pipe' : 'inherit', 'pipe'];
 }
 
-/** The output on ours (at the pace we take it) and in LOG; resolves once both streams ended. */
-function teeOutput(child: { stdout: Readable | null; stderr: Readable | null }, log: ContainerLog | undefined): Promise<void> {
-  if (!log || !child.stdout || !child.stderr) return Promise.resolve();
+/**
+ * The output on ours (at the pace we take it) and in LOG; resolves once it
+ * has ended. Until PIDFILE exists the process has not run, so what comes on
+ * stderr then is the runtime's own complaint, which runtimeFailed reports.
+ */
+function teeOutput(child: { stdout: Readable | null; stderr: Readable | null }, log: ContainerLog | undefined, pidFile: string): Promise<void> {
   const streams = [
     [child.stdout, process.stdout, 'stdout'],
     [child.stderr, process.stderr, 'stderr'],
   ] as const;
+  let ran = false;
   return Promise.all(
     streams.map(([from, to, name]) => {
-      from.pipe(to, { end: false });
-      from.on('data', (chunk: Buffer) => log.write(name, chunk));
+      if (!from) return Promise.resolve();
+      from.on('data', (chunk: Buffer) => {
+        ran ||= existsSync(pidFile);
+        if (name === 'stderr' && !ran) return;
+        log?.write(name, chunk);
+        // At the pace ours takes it: the container waits on a full pipe rather than tpod buffering.
+        if (!to.write(chunk)) {
+          from.pause();
+          to.once('drain', () => from.resume());
+        }
+      });
       return new Promise<void>((settle) => from.once('close', settle));
     }),
   ).then(() => undefined);
@@ -194,9 +212,9 @@ const DRAIN_LIMIT_MS = 2000;
  * meanwhile. OUTPUT settles once its process's logged output has ended (the
  * container holds the pipes after the runtime exits).
  */
-function runtimeCommand(runtime: Runtime, args: readonly string[], stdio: 'ignore' | ('inherit' | 'ignore' | 'pipe')[], log?: ContainerLog): { status: Promise<number>; output: Promise<void> } {
+function runtimeCommand(runtime: Runtime, args: readonly string[], stdio: 'ignore' | ('inherit' | 'ignore' | 'pipe')[], pidFile: string, log?: ContainerLog): { status: Promise<number>; output: Promise<void> } {
   const child = spawn(runtime.path, args, { stdio });
-  const output = teeOutput(child, log);
+  const output = teeOutput(child, log, pidFile);
   const status = new Promise<number>((done, fail) => {
     child.on('error', (err) => fail(new TpodError(`cannot start ${runtime.name}: ${err.message}`)));
     child.on('exit', (code) => done(code ?? 1));
@@ -234,7 +252,7 @@ async function launch(runtime: Runtime, dir: string, args: readonly string[], id
     const consoleArgs = socket ? ['--console-socket', socket.path] : [];
     // Without a terminal, the process's stdio are the ones the runtime runs with.
     const stdio = socket ? 'ignore' : ourStdio(io.stdin, io.log);
-    const command = runtimeCommand(runtime, [...globalArgs(runtime, dir), ...args, ...consoleArgs, '--pid-file', pidFile, id], stdio, socket ? undefined : io.log);
+    const command = runtimeCommand(runtime, [...globalArgs(runtime, dir), ...args, ...consoleArgs, '--pid-file', pidFile, id], stdio, pidFile, socket ? undefined : io.log);
     const status = await command.status;
     // The runtime is done with the bundle before anything is cleaned up; then the helper's own error comes first.
     await io.beforeStart;

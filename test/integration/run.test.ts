@@ -60,6 +60,13 @@ describe.skipIf(skip)(`tpod run${skip ? ` (skipped: ${skip})` : ''}`, () => {
     const badVolume = box.run(['run', '--rm', '-v', '/no/such/dir:/x', image, 'true']);
     expect(badVolume.code).toBe(125);
     expect(badVolume.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    // A failure of the runtime's own (a file bound over a directory) is one line too, whichever
+    // way the runtime was run: `run` without a network helper, create and start with one.
+    for (const network of ['none', 'pasta']) {
+      const runtimeFails = box.run(['run', '--rm', '--network', network, '-v', '/etc/hostname:/bin', image, 'true']);
+      expect(runtimeFails.code).toBe(125);
+      expect(runtimeFails.stderr).toMatch(/^Error: (runc|crun) could not start the container: .*not a directory\n$/);
+    }
     // Not even with --rm left out: a container that never started is not kept.
     expect(box.run(['run', image, 'nosuch']).code).toBe(127);
     expect(readdirSync(containersDir()).length).toBe(before);
