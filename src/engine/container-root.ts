@@ -133,14 +133,20 @@ export async function withContainerRoot<T>(ctx: Context, nameOrId: string, view:
   const containers = new Containers(store);
   const found = findContainer(ctx, nameOrId);
   const paths = containers.paths(found.id);
-  // Under the lock, so that the state acted on is the state. A start that comes after mounts its
-  // own root beside our detached one while we copy: nothing stops that yet.
+  // Under the lock, so that the state acted on is the state. A stopped one is held while we
+  // copy: a start meanwhile would mount its layer a second time (checkStartable refuses).
+  let release = () => {};
   const { record, opened, ids } = store.locked(() => {
     const record = containers.get(found.id);
     if (!record) throw new TpodError(`container ${found.name} was removed meanwhile`);
-    return record.state === 'running'
-      ? { record, opened: openRunning(paths, view), ids: specIdMaps(paths) }
-      : { record, opened: { fd: openStopped(ctx, record, paths), mountPoints: new Set<string>() }, ids: idMaps() };
+    if (record.state === 'running') return { record, opened: openRunning(paths, view), ids: specIdMaps(paths) };
+    release = containers.holdStopped(record.id);
+    try {
+      return { record, opened: { fd: openStopped(ctx, record, paths), mountPoints: new Set<string>() }, ids: idMaps() };
+    } catch (err) {
+      release();
+      throw err;
+    }
   });
   const { fd } = opened;
   try {
@@ -148,5 +154,6 @@ export async function withContainerRoot<T>(ctx: Context, nameOrId: string, view:
     return await fn({ record, config: configOf(record), image, fd, ids, mountPoints: opened.mountPoints });
   } finally {
     closeSync(fd);
+    release();
   }
 }

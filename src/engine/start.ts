@@ -96,6 +96,7 @@ async function prepare(ctx: Context, container: ContainerRecord, phase: Phase, r
     const now = containers.get(container.id);
     if (!now) throw new TpodError(`container ${container.name} was removed meanwhile`);
     if (now.state === 'running') throw new TpodError(`container ${container.name} is already running`);
+    containers.checkStartable(container.id, container.name);
     // A start of the user's own clears what --restart counted and the user's last stop.
     const counts = restarting ? { restartCount: (now.restartCount ?? 0) + 1 } : { restartCount: 0, stoppedByUser: false };
     return containers.update(container.id, { state: 'running', monitor: ownIdentity(), ...counts });

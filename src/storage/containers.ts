@@ -8,10 +8,12 @@
  *
  * Names are unique, checked and taken under the store lock.
  */
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { NotFound, TpodError } from '../errors.js';
 import type { PortMapping } from '../network/ports.js';
+import { LOCK_EX, LOCK_NB, LOCK_SH, SysError, flock } from '../sys/libc.js';
 import { listRecords, randomBytes, readRecord, writeRecord } from './records.js';
 import type { Store } from './store.js';
 
@@ -144,6 +146,32 @@ export class Containers {
       renameSync(staged, p.dir);
       return record;
     });
+  }
+
+  /**
+   * Holds container ID's root for reading while it is stopped (cp, export
+   * mount it themselves); returns the release. Taken under the store lock, as
+   * checkStartable is, so a start and a copy never mount its layer at once.
+   */
+  holdStopped(id: string): () => void {
+    const fd = openSync(join(this.paths(id).dir, 'use.lock'), 'a', 0o600);
+    flock(fd, LOCK_SH);
+    return () => closeSync(fd);
+  }
+
+  /** Throws if something holds container ID's root as holdStopped does; a start checks, under the store lock. */
+  checkStartable(id: string, name: string): void {
+    const fd = openSync(join(this.paths(id).dir, 'use.lock'), 'a', 0o600);
+    try {
+      flock(fd, LOCK_EX | LOCK_NB);
+    } catch (err) {
+      if (err instanceof SysError && err.errno === osConstants.errno.EWOULDBLOCK) {
+        throw new TpodError(`container ${name} is being copied from or exported: start it when that is done`);
+      }
+      throw err;
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** Writes RECORD whole, for a change that drops fields. */

@@ -144,7 +144,9 @@ const MSG_CMSG_CLOEXEC = 0x40000000;
 const SUN_PATH_MAX = 108;
 
 export const MNT_DETACH = 2;
+export const LOCK_SH = 1;
 export const LOCK_EX = 2;
+export const LOCK_NB = 4;
 
 export function mount(source: string, target: string, fstype: string, flags: number, data: string | null): void {
   check(load().mount(source, target, fstype, flags, data), 'mount', target);

@@ -238,6 +238,20 @@ describe.skipIf(skip)(`tpod cp, diff and export${skip ? ` (skipped: ${skip})` : 
     expect(r.code).toBe(0);
   });
 
+  it('refuses to start a stopped container while its files are being exported, and starts it after', async () => {
+    box.run(['create', '--name', 'held', '--network', 'none', image, 'true']);
+    // An export whose reader does not read yet: it waits on a full pipe, holding the container's root.
+    const exporting = box.start(['export', 'held'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    exporting.stdout!.pause();
+    await new Promise((ok) => setTimeout(ok, 1500));
+    const refused = box.run(['start', 'held']);
+    expect(refused.code).toBe(125);
+    expect(refused.stderr).toBe('Error: container held is being copied from or exported: start it when that is done\n');
+    exporting.stdout!.resume();
+    await new Promise((ok) => exporting.once('close', ok));
+    expect(box.run(['start', '-a', 'held']).code).toBe(0);
+  });
+
   it('copies into a --userns=keep-id container, stopped and running, as its user: the caller', async () => {
     const src = fresh('keep-id');
     writeFileSync(join(src, 'in'), 'mine\n');
