@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TpodError } from '../errors.js';
 import { attachThroughConmon } from '../runtime/attach.js';
-import { attachName } from '../runtime/conmon.js';
+import { attachName, conmonDirs } from '../runtime/conmon.js';
 import type { Context } from './context.js';
 import { findContainer, waitForEnd } from './containers.js';
 import { configOf } from './start.js';
@@ -19,7 +19,7 @@ export async function attachContainer(ctx: Context, nameOrId: string, options: A
   const c = findContainer(ctx, nameOrId);
   if (c.state !== 'running') throw new TpodError(`you can only attach to running containers: container state improper`);
   // conmon made the socket in a directory of short paths, linked to the bundle.
-  const dir = join(ctx.paths.runtimeDir, 'socket', attachName(c.id));
+  const dir = join(conmonDirs(ctx.paths.runtimeDir).socketDir, attachName(c.id));
   if (!existsSync(join(dir, 'attach'))) throw new TpodError(`container ${c.name} runs attached to the tpod that started it: only a container started detached (run -d, start) can be attached to`);
   const config = configOf(c);
   const how = await attachThroughConmon(join(dir, 'attach'), join(dir, 'ctl'), {

@@ -11,26 +11,19 @@ import { join } from 'node:path';
 import { EXIT_IN_USE, TpodError } from '../errors.js';
 import { log } from '../log.js';
 import { isRunning } from '../rootless/process.js';
-import { recordedExit } from '../runtime/conmon.js';
-import { type Runtime, pickRuntime } from '../runtime/oci-runtime.js';
+import { conmonDirs, recordedExit } from '../runtime/conmon.js';
 import { type ContainerRecord, Containers } from '../storage/containers.js';
 import { unmountRootfs } from '../storage/rootfs.js';
 import type { Context } from './context.js';
 import { shouldRestart } from './restart-policy.js';
-import { configOf, finishContainer, startDetached } from './start.js';
+import { configOf, finishContainer, runtimeOf, startDetached } from './start.js';
 import { removeAnonymousVolumes } from './volumes.js';
 
 /** A record that says running while what watches it (attached tpod, conmon) is gone. */
 const orphaned = (c: ContainerRecord): boolean => c.state === 'running' && (!c.monitor || !isRunning(c.monitor));
 
-function runtimeOf(ctx: Context, c: ContainerRecord): Runtime | undefined {
-  try {
-    return pickRuntime(ctx.paths.runtimeDir, configOf(c).runtime);
-  } catch (err) {
-    log.warn(`container ${c.name}: ${err instanceof Error ? err.message : String(err)}`);
-    return undefined;
-  }
-}
+/** The exit code conmon recorded for container ID, once it has exited. */
+const exitCodeOf = (ctx: Context, id: string): number | undefined => recordedExit(conmonDirs(ctx.paths.runtimeDir).exitDir, id);
 
 /**
  * Finishes container C, whose monitor (attached tpod or conmon) is gone: with
@@ -39,7 +32,7 @@ function runtimeOf(ctx: Context, c: ContainerRecord): Runtime | undefined {
  */
 function recover(ctx: Context, containers: Containers, c: ContainerRecord): ContainerRecord | undefined {
   log.debug(`container ${c.name}: its monitor (pid ${c.monitor?.pid}) is gone; finishing it`);
-  finishContainer(ctx, c.id, recordedExit(join(ctx.paths.runtimeDir, 'exits'), c.id));
+  finishContainer(ctx, c.id, exitCodeOf(ctx, c.id));
   return containers.get(c.id);
 }
 
@@ -83,11 +76,10 @@ function signalContainer(ctx: Context, c: ContainerRecord, signal: string): bool
  */
 export async function waitForEnd(ctx: Context, c: ContainerRecord, timeoutMs: number): Promise<ContainerRecord | undefined | false> {
   const containers = new Containers(ctx.store());
-  const exits = join(ctx.paths.runtimeDir, 'exits');
   for (const deadline = Date.now() + timeoutMs; ; await sleep(50)) {
     const now = containers.get(c.id);
     if (!now || now.state !== 'running') return now;
-    const code = recordedExit(exits, c.id);
+    const code = exitCodeOf(ctx, c.id);
     if (code !== undefined) finishContainer(ctx, c.id, code);
     else if (orphaned(now)) return recover(ctx, containers, now);
     else if (Date.now() >= deadline) return false;
@@ -96,7 +88,7 @@ export async function waitForEnd(ctx: Context, c: ContainerRecord, timeoutMs: nu
 
 /** Whether C runs detached, under a conmon that is alive. */
 function detachedMonitor(ctx: Context, c: ContainerRecord): boolean {
-  return c.monitor !== undefined && isRunning(c.monitor) && existsSync(join(ctx.paths.runtimeDir, 'conmon', c.id));
+  return c.monitor !== undefined && isRunning(c.monitor) && existsSync(join(conmonDirs(ctx.paths.runtimeDir).recordDir, c.id));
 }
 
 /** A container the user stops, kills or removes stays down whatever its --restart says. */
@@ -113,12 +105,11 @@ function markStoppedByUser(ctx: Context, c: ContainerRecord): void {
 async function killDetached(ctx: Context, c: ContainerRecord): Promise<void> {
   markStoppedByUser(ctx, c);
   signalContainer(ctx, c, 'KILL');
-  const exits = join(ctx.paths.runtimeDir, 'exits');
-  for (const deadline = Date.now() + 10_000; recordedExit(exits, c.id) === undefined; await sleep(5)) {
+  for (const deadline = Date.now() + 10_000; exitCodeOf(ctx, c.id) === undefined; await sleep(5)) {
     if (Date.now() > deadline || !isRunning(c.monitor!)) break;
   }
   if (isRunning(c.monitor!)) process.kill(c.monitor!.pid, 'SIGKILL');
-  finishContainer(ctx, c.id, recordedExit(exits, c.id));
+  finishContainer(ctx, c.id, exitCodeOf(ctx, c.id));
 }
 
 /**
@@ -214,7 +205,7 @@ export async function removeContainer(ctx: Context, nameOrId: string, options: R
 export async function cleanUpExited(ctx: Context, nameOrId: string): Promise<void> {
   const containers = new Containers(ctx.store());
   const c = containers.find(nameOrId);
-  const code = recordedExit(join(ctx.paths.runtimeDir, 'exits'), c.id);
+  const code = exitCodeOf(ctx, c.id);
   if (code === undefined) return;
   finishContainer(ctx, c.id, code);
   const ended = containers.get(c.id);
@@ -229,6 +220,6 @@ export async function waitContainer(ctx: Context, nameOrId: string): Promise<num
   const c = findContainer(ctx, nameOrId);
   const ended = c.state === 'running' ? await waitForEnd(ctx, c, Infinity) : c;
   // Removed on its end (--rm): what conmon recorded is all there is.
-  if (ended === false || !ended) return recordedExit(join(ctx.paths.runtimeDir, 'exits'), c.id) ?? -1;
+  if (ended === false || !ended) return exitCodeOf(ctx, c.id) ?? -1;
   return ended.exitCode ?? -1;
 }

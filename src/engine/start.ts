@@ -16,7 +16,7 @@ import { setupNetwork, teardownPasta } from '../network/pasta.js';
 import { teardownSlirp4netns } from '../network/slirp4netns.js';
 import type { UserModeNetwork } from '../network/user-mode.js';
 import { checkExecutable } from '../runtime/executable.js';
-import { attachName, conmonPid, createUnderConmon, startCreated } from '../runtime/conmon.js';
+import { attachName, conmonDirs, conmonPid, createUnderConmon, startCreated } from '../runtime/conmon.js';
 import { ContainerLog } from '../runtime/container-log.js';
 import { type Runtime, pickRuntime, removeRuntimeState, runAttached } from '../runtime/oci-runtime.js';
 import { parseIdMap } from '../rootless/proc.js';
@@ -108,7 +108,7 @@ async function prepare(ctx: Context, container: ContainerRecord, phase: Phase, r
   try {
     // A container started again begins with what the last run left cleared.
     rmSync(join(paths.bundle, 'pid'), { force: true });
-    rmSync(join(ctx.paths.runtimeDir, 'exits', record.id), { force: true });
+    rmSync(join(conmonDirs(ctx.paths.runtimeDir).exitDir, record.id), { force: true });
     mountRootfs(driver, { lower: image.layers.map((l) => join(store.layerDir(l), 'diff')), upper: paths.upper, work: paths.work }, paths.rootfs, keep?.storage);
     phase('root mount');
     const imageEtc = { passwd: readInRoot(paths.rootfs, '/etc/passwd'), group: readInRoot(paths.rootfs, '/etc/group') };
@@ -174,6 +174,16 @@ async function release(ctx: Context, p: Prepared): Promise<void> {
   }
 }
 
+/** C's runtime, or undefined (with a warning) when it is gone from this host: its container is cleaned up without it. */
+export function runtimeOf(ctx: Context, c: ContainerRecord): Runtime | undefined {
+  try {
+    return pickRuntime(ctx.paths.runtimeDir, configOf(c).runtime);
+  } catch (err) {
+    log.warn(`container ${c.name}: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  }
+}
+
 /** Stops what a container's network helper may have left, by the network it was given. */
 export function teardownNetworkOf(ctx: Context, id: string, network: ContainerConfig['network']): void {
   if (network === 'pasta') teardownPasta(ctx.paths.runtimeDir, id);
@@ -194,16 +204,14 @@ export function finishContainer(ctx: Context, id: string, exitCode: number | und
     const c = containers.get(id);
     if (!c || c.state !== 'running') return;
     const config = configOf(c);
-    try {
-      removeRuntimeState(pickRuntime(ctx.paths.runtimeDir, config.runtime), id);
-    } catch (err) {
-      log.warn(`container ${c.name}: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    const runtime = runtimeOf(ctx, c);
+    if (runtime) removeRuntimeState(runtime, id);
     unmountRootfs(containers.paths(id).rootfs);
     teardownNetworkOf(ctx, id, config.network);
-    rmSync(join(ctx.paths.runtimeDir, 'conmon', id), { force: true });
+    const dirs = conmonDirs(ctx.paths.runtimeDir);
+    rmSync(join(dirs.recordDir, id), { force: true });
     // conmon leaves its link to the bundle in the socket directory.
-    rmSync(join(ctx.paths.runtimeDir, 'socket', attachName(id)), { force: true });
+    rmSync(join(dirs.socketDir, attachName(id)), { force: true });
     if (c.autoRemove) {
       containers.remove(id);
       // As podman run --rm: the container's anonymous volumes go with it.
@@ -259,13 +267,8 @@ export async function startDetached(ctx: Context, container: ContainerRecord, re
   const phase = phases();
   const p = await prepare(ctx, container, phase, restarting);
   const containers = new Containers(ctx.store());
-  const conmonPaths = {
-    bundle: p.paths.bundle,
-    logPath: p.paths.log,
-    exitDir: join(ctx.paths.runtimeDir, 'exits'),
-    socketDir: join(ctx.paths.runtimeDir, 'socket'),
-    conmonPidFile: join(p.paths.bundle, 'conmon.pid'),
-  };
+  const dirs = conmonDirs(ctx.paths.runtimeDir);
+  const conmonPaths = { bundle: p.paths.bundle, logPath: p.paths.log, exitDir: dirs.exitDir, socketDir: dirs.socketDir, conmonPidFile: join(p.paths.bundle, 'conmon.pid') };
   try {
     await createUnderConmon(p.runtime, conmonPaths, {
       id: p.record.id,
@@ -280,8 +283,8 @@ export async function startDetached(ctx: Context, container: ContainerRecord, re
     const conmon = identityOf(monitor);
     containers.update(p.record.id, { monitor: conmon, pid: Number(readFileSync(join(p.paths.bundle, 'pid'), 'utf8')) });
     // The launcher rejoins the namespaces through this conmon if the pause process is gone.
-    mkdirSync(join(ctx.paths.runtimeDir, 'conmon'), { recursive: true, mode: 0o700 });
-    writeFileSync(join(ctx.paths.runtimeDir, 'conmon', p.record.id), `${conmon.pid} ${conmon.startTime}\n`, { mode: 0o600 });
+    mkdirSync(dirs.recordDir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(dirs.recordDir, p.record.id), `${conmon.pid} ${conmon.startTime}\n`, { mode: 0o600 });
     startCreated(p.runtime, p.paths.bundle, p.record.id);
     phase(`${p.runtime.name} start`);
     return containers.get(p.record.id) ?? p.record;

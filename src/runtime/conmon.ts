@@ -34,6 +34,18 @@ export interface ConmonOptions {
   readonly exitCommand: readonly string[];
 }
 
+/** Where detached containers' files live in tpod's run directory. Pure. */
+export function conmonDirs(runtimeDir: string): { exitDir: string; socketDir: string; recordDir: string } {
+  return {
+    // conmon's exit codes, a file per container.
+    exitDir: join(runtimeDir, 'exits'),
+    // conmon's links to the bundles, short enough for attach sockets.
+    socketDir: join(runtimeDir, 'socket'),
+    // "PID STARTTIME" of each container's conmon, for the launcher to rejoin through.
+    recordDir: join(runtimeDir, 'conmon'),
+  };
+}
+
 /** The name of a container's directory in the socket directory. Pure. */
 export const attachName = (id: string): string => id.slice(0, 12);
 

@@ -129,11 +129,7 @@ describe.skipIf(skip)(`tpod exec${skip ? ` (skipped: ${skip})` : ''}`, () => {
     tmux.push(t);
     t.start(['exec', '-it', 'box', 'sh'], 100, 30);
     await t.waitFor(/^\/ #/m);
-    t.keys('stty size', 'Enter');
-    await t.waitFor(/^30 100$/m);
-    t.tmux(['resize-window', '-t', 'it', '-x', '70', '-y', '20']);
-    t.keys('stty size', 'Enter');
-    await t.waitFor(/^20 70$/m);
+    await t.expectSizeFollowed(100, 30);
     t.keys('sleep 100', 'Enter');
     await t.waitFor(/sleep 100$/m);
     t.keys('C-c');

@@ -52,11 +52,7 @@ describe.skipIf(skip)(`tpod run -t${skip ? ` (skipped: ${skip})` : ''}`, () => {
     t.start(['run', '--rm', '-it', image, 'sh'], 100, 30);
     await t.waitFor(/^\/ #$/m);
 
-    t.keys('stty size', 'Enter');
-    await t.waitFor(/^30 100$/m);
-    t.tmux(['resize-window', '-t', 'it', '-x', '70', '-y', '20']);
-    t.keys('stty size', 'Enter');
-    await t.waitFor(/^20 70$/m);
+    await t.expectSizeFollowed(100, 30);
 
     // In raw mode ^C is a byte for the container's terminal: it interrupts sleep, not tpod.
     t.keys('sleep 100', 'Enter');

@@ -55,6 +55,15 @@ export class TmuxSession {
     }
   }
 
+  /** The terminal inside has this COLUMNS x ROWS window's size, and follows it when the window is made 70 x 20. */
+  async expectSizeFollowed(columns: number, rows: number): Promise<void> {
+    this.keys('stty size', 'Enter');
+    await this.waitFor(new RegExp(`^${rows} ${columns}$`, 'm'));
+    this.tmux(['resize-window', '-t', this.name, '-x', '70', '-y', '20']);
+    this.keys('stty size', 'Enter');
+    await this.waitFor(/^20 70$/m);
+  }
+
   async exitCode(ms = 15_000): Promise<number> {
     const until = Date.now() + ms;
     while (!existsSync(this.codeFile)) {
