@@ -177,8 +177,10 @@ function ourStdio(stdin: boolean, log: ContainerLog | undefined): ('inherit' | '
 
 /**
  * The output on ours (at the pace we take it) and in LOG; resolves once it
- * has ended. Until PIDFILE exists the process has not run, so what comes on
- * stderr then is the runtime's own complaint, which runtimeFailed reports.
+ * has ended. Until PIDFILE exists, what comes on stderr is held back: it is
+ * the runtime's own complaint (which runtimeFailed reports) unless the pid
+ * file turns up after all. `runc run` writes it only once the process has
+ * been let go, so the process may have written by then.
  */
 function teeOutput(child: { stdout: Readable | null; stderr: Readable | null }, log: ContainerLog | undefined, pidFile: string): Promise<void> {
   const streams = [
@@ -186,20 +188,35 @@ function teeOutput(child: { stdout: Readable | null; stderr: Readable | null }, 
     [child.stderr, process.stderr, 'stderr'],
   ] as const;
   let ran = false;
+  const heldBack: Buffer[] = [];
+  const pass = (from: Readable, to: NodeJS.WriteStream, name: 'stdout' | 'stderr', chunk: Buffer) => {
+    log?.write(name, chunk);
+    // At the pace ours takes it: the container waits on a full pipe rather than tpod buffering.
+    if (!to.write(chunk)) {
+      from.pause();
+      to.once('drain', () => from.resume());
+    }
+  };
   return Promise.all(
     streams.map(([from, to, name]) => {
       if (!from) return Promise.resolve();
+      const passHeldBack = () => {
+        for (const held of heldBack.splice(0)) pass(from, to, name, held);
+      };
       from.on('data', (chunk: Buffer) => {
         ran ||= existsSync(pidFile);
-        if (name === 'stderr' && !ran) return;
-        log?.write(name, chunk);
-        // At the pace ours takes it: the container waits on a full pipe rather than tpod buffering.
-        if (!to.write(chunk)) {
-          from.pause();
-          to.once('drain', () => from.resume());
+        if (name === 'stderr') {
+          if (!ran) return void heldBack.push(chunk);
+          passHeldBack();
         }
+        pass(from, to, name, chunk);
       });
-      return new Promise<void>((settle) => from.once('close', settle));
+      return new Promise<void>((settle) =>
+        from.once('close', () => {
+          if (name === 'stderr' && existsSync(pidFile)) passHeldBack();
+          settle();
+        }),
+      );
     }),
   ).then(() => undefined);
 }
