@@ -34,7 +34,7 @@ export interface Delegation {
 /** Pure: whether limits can work, and in one line why not. */
 export function judgeDelegation(f: DelegationFacts): Delegation {
   const no = (reason: string): Delegation => ({ available: false, controllers: f.controllers, reason });
-  if (f.cgroupVersion !== 'v2') return no(`cgroups are ${f.cgroupVersion === 'hybrid' ? 'v1/v2 hybrid' : 'v1'}; limits need the unified v2 hierarchy`);
+  if (f.cgroupVersion !== 'v2') return no(`cgroups are ${f.cgroupVersion === 'hybrid' ? 'v1/v2 hybrid' : 'v1'}; limits need the unified v2 hierarchy (boot with systemd.unified_cgroup_hierarchy=1)`);
   if (!f.systemdRunning) return no('systemd is not the init system, so nothing delegates a cgroup subtree to you');
   if (!f.userBus) return no('no systemd user session bus (log in through pam_systemd, or enable lingering: loginctl enable-linger)');
   const missing = ['memory', 'pids', 'cpu'].filter((c) => !f.controllers.includes(c));

@@ -82,6 +82,13 @@ export const globalOptions: readonly OptionSpec[] = [
     choices: ['debug', 'info', 'warn', 'error', 'fatal', 'panic'],
     default: 'warn',
   },
+  {
+    name: 'cgroup-manager',
+    type: 'string',
+    valueName: 'MANAGER',
+    describe: 'who makes a new container\'s cgroup: systemd (the default where it delegates cgroup v2 to you) or cgroupfs (rootless: none, so no limits)',
+    choices: ['systemd', 'cgroupfs'],
+  },
 ];
 
 export function usageLine(path: readonly string[], spec: CommandSpec): string {

@@ -12,6 +12,7 @@ import { EXIT_IN_USE, TpodError } from '../errors.js';
 import { log } from '../log.js';
 import { isRunning } from '../rootless/process.js';
 import { conmonDirs, recordedExit } from '../runtime/conmon.js';
+import { runtimeRoot } from '../runtime/oci-runtime.js';
 import { type ContainerRecord, Containers } from '../storage/containers.js';
 import { unmountRootfs } from '../storage/rootfs.js';
 import type { Context } from './context.js';
@@ -65,7 +66,7 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 /** `RUNTIME kill ID SIGNAL`; false when the runtime no longer has a running container by that id. */
 function signalContainer(ctx: Context, c: ContainerRecord, signal: string): boolean {
   const runtime = runtimeOf(ctx, c);
-  return runtime !== undefined && spawnSync(runtime.path, ['--root', runtime.stateRoot, 'kill', c.id, signal], { stdio: 'ignore' }).status === 0;
+  return runtime !== undefined && spawnSync(runtime.path, [...runtimeRoot(runtime), 'kill', c.id, signal], { stdio: 'ignore' }).status === 0;
 }
 
 /**

@@ -5,6 +5,9 @@
  * Nothing is mounted and no network exists until it starts (start.ts).
  */
 import { realpathSync } from 'node:fs';
+import { delegationFacts, judgeDelegation } from '../cgroups/detect.js';
+import { type CgroupManager, type CgroupPlan, type CgroupsMode, planCgroups } from '../cgroups/plan.js';
+import { controllersFor } from '../cgroups/resources.js';
 import { TpodError } from '../errors.js';
 import type { ImageConfig } from '../image/manifest.js';
 import { type PortMapping, exposedPorts } from '../network/ports.js';
@@ -39,9 +42,15 @@ export interface ContainerConfig {
   readonly restart?: RestartPolicy;
   /** The environment is fixed at creation, as podman's is: a later start sees the same. */
   readonly options: Omit<RunOptions, 'mounts'>;
+  /** Its cgroup, decided at creation as podman decides it; none in records older than limits. */
+  readonly cgroups?: CgroupPlan;
 }
 
-export interface CreateRequest extends Omit<ContainerConfig, 'mounts'> {
+export interface CreateRequest extends Omit<ContainerConfig, 'mounts' | 'cgroups'> {
+  /** --cgroup-manager; undefined: systemd where it delegates, else none. */
+  readonly cgroupManager?: CgroupManager;
+  /** --cgroups */
+  readonly cgroupsMode?: CgroupsMode;
   readonly image: string;
   readonly name: string | undefined;
   readonly labels: Readonly<Record<string, string>>;
@@ -99,7 +108,18 @@ function fixedEnvironment(options: RunOptions, image: ImageConfig, caller: NodeJ
   return { ...options, env: envList(env), envFiles: [], envHost: false, httpProxy: false };
 }
 
+/** Where the container's cgroup will be; a limit that cannot be had is refused now, before any pull. */
+function cgroupPlan(ctx: Context, req: CreateRequest): CgroupPlan {
+  return planCgroups({
+    delegation: judgeDelegation(delegationFacts(ctx.session.hostUid, ctx.env)),
+    manager: req.cgroupManager,
+    mode: req.cgroupsMode,
+    needs: controllersFor(req.options.resources),
+  });
+}
+
 export async function createContainer(ctx: Context, req: CreateRequest, listener?: TransferListener): Promise<ContainerRecord> {
+  const cgroups = cgroupPlan(ctx, req);
   const image = await resolveImage(ctx, req, listener);
   const store = ctx.store();
   const config = JSON.parse(store.config(image.id).toString('utf8')) as ImageConfig;
@@ -113,6 +133,7 @@ export async function createContainer(ctx: Context, req: CreateRequest, listener
     interactive: req.interactive,
     ...(req.restart ? { restart: req.restart } : {}),
     options: fixedEnvironment(req.options, config, ctx.env),
+    cgroups,
   };
   return new Containers(store).create({
     name: req.name,

@@ -13,7 +13,7 @@ import { EXIT_NOT_FOUND, TpodError } from '../errors.js';
 import { usesUserMode } from '../network/user-mode.js';
 import { parseIdMap } from '../rootless/proc.js';
 import { checkExecutable } from '../runtime/executable.js';
-import { execAttached, execDetached, pickRuntime, runningPid } from '../runtime/oci-runtime.js';
+import { execAttached, execDetached, runningPid } from '../runtime/oci-runtime.js';
 import type { EnvFile } from '../spec/env.js';
 import { execProcess } from '../spec/exec.js';
 import type { OciSpec } from '../spec/oci-types.js';
@@ -22,7 +22,7 @@ import { Containers } from '../storage/containers.js';
 import { resolveInRoot } from '../storage/in-root.js';
 import { findContainer } from './containers.js';
 import type { Context } from './context.js';
-import { configOf } from './start.js';
+import { configOf, runtimeFor } from './start.js';
 
 export interface ExecRequest {
   /** By name, id or id prefix. */
@@ -74,7 +74,7 @@ export async function execInContainer(ctx: Context, req: ExecRequest): Promise<n
   const c = findContainer(ctx, req.container);
   if (c.state !== 'running') throw notRunning();
   const config = configOf(c);
-  const runtime = pickRuntime(ctx.paths.runtimeDir, config.runtime);
+  const runtime = runtimeFor(ctx, config);
   // runc (1.1 at least) joins a container's user namespace first, and from a keep-id container's
   // may not join a network namespace of tpod's, owned by tpod's user namespace; its own error would not say why.
   if (runtime.name === 'runc' && config.options.userns === 'keep-id' && usesUserMode(config.network)) {

@@ -8,6 +8,7 @@
 import { chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cgroupsPath } from '../cgroups/plan.js';
 import { TpodError } from '../errors.js';
 import { log } from '../log.js';
 import type { ImageConfig } from '../image/manifest.js';
@@ -88,7 +89,7 @@ async function prepare(ctx: Context, container: ContainerRecord, phase: Phase, r
   const image = store.image(container.imageId);
   if (!image) throw new TpodError(`the image of container ${container.name} (${container.imageId.slice(0, 12)}) is gone`, { hint: 'remove the container' });
   const imageConfig = JSON.parse(store.config(image.id).toString('utf8')) as ImageConfig;
-  const runtime = pickRuntime(ctx.paths.runtimeDir, config.runtime);
+  const runtime = runtimeFor(ctx, config);
   const { driver } = chooseDriver(ctx.paths.storageDir);
   const host = hostFacts(ctx.env);
   const keep = config.options.userns === 'keep-id' ? keepIdHere(ctx, host.gidCount) : undefined;
@@ -136,7 +137,12 @@ async function prepare(ctx: Context, container: ContainerRecord, phase: Phase, r
       ...(added.group ? { group: join(paths.etc, 'group') } : {}),
     };
     // The environment was fixed at creation: the caller's own is not read again.
-    const spec = buildSpec({ id: record.id, rootfs: paths.rootfs, image: imageConfig.config, etc, options: { ...config.options, mounts }, network, files, host: { ...host, env: {} }, ...(keep ? { userns: keep } : {}) });
+    const cgroup = config.cgroups ? cgroupsPath(config.cgroups, record.id) : undefined;
+    const spec = buildSpec({
+      id: record.id, rootfs: paths.rootfs, image: imageConfig.config, etc, options: { ...config.options, mounts }, network, files, host: { ...host, env: {} },
+      ...(keep ? { userns: keep } : {}),
+      ...(cgroup ? { cgroupsPath: cgroup } : {}),
+    });
     const hostname = spec.hostname ?? record.id.slice(0, 12);
     const hostHosts = config.network === 'host' ? { hostHosts: readFileSync('/etc/hosts', 'utf8') } : {};
     writeFileSync(files.hosts, hostsFile({ hostname, name: record.name, extraHosts: [...config.addHosts, ...(net?.extraHosts ?? [])], ...hostHosts }));
@@ -174,10 +180,15 @@ async function release(ctx: Context, p: Prepared): Promise<void> {
   }
 }
 
+/** The runtime a container with CONFIG runs under, told how its cgroup is managed. */
+export function runtimeFor(ctx: Context, config: ContainerConfig): Runtime {
+  return pickRuntime(ctx.paths.runtimeDir, config.runtime, config.cgroups?.manager === 'systemd');
+}
+
 /** C's runtime, or undefined (with a warning) when it is gone from this host: its container is cleaned up without it. */
 export function runtimeOf(ctx: Context, c: ContainerRecord): Runtime | undefined {
   try {
-    return pickRuntime(ctx.paths.runtimeDir, configOf(c).runtime);
+    return runtimeFor(ctx, configOf(c));
   } catch (err) {
     log.warn(`container ${c.name}: ${err instanceof Error ? err.message : String(err)}`);
     return undefined;

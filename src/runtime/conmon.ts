@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TpodError } from '../errors.js';
 import { findProgram } from '../sys/programs.js';
-import { type Runtime, lastRuntimeErrorIn } from './oci-runtime.js';
+import { type Runtime, lastRuntimeErrorIn, runtimeRoot } from './oci-runtime.js';
 
 export interface ConmonPaths {
   readonly bundle: string;
@@ -67,7 +67,7 @@ export function conmonArgs(runtime: Runtime, paths: ConmonPaths, options: Conmon
     '-l', `k8s-file:${paths.logPath}`,
     '--log-level', 'warning',
     // Before the runtime's subcommand: where its state lives, and its errors as JSON lines.
-    '--runtime-arg', '--root', '--runtime-arg', runtime.stateRoot,
+    ...runtimeRoot(runtime).flatMap((arg) => ['--runtime-arg', arg]),
     '--runtime-arg', '--log-format=json', '--runtime-arg', '--log', '--runtime-arg', join(paths.bundle, 'runtime.log'),
     ...(options.terminal ? ['-t'] : []),
     // A client that detaches (or ends its input) leaves the container's input open for the next attach.
@@ -142,7 +142,7 @@ export function conmonPid(paths: ConmonPaths): number | undefined {
 
 /** `RUNTIME start ID`: the created container's process runs its command. */
 export function startCreated(runtime: Runtime, bundle: string, id: string): void {
-  const r = spawnSync(runtime.path, ['--root', runtime.stateRoot, '--log', join(bundle, 'runtime.log'), '--log-format', 'json', 'start', id], { stdio: 'ignore' });
+  const r = spawnSync(runtime.path, [...runtimeRoot(runtime), '--log', join(bundle, 'runtime.log'), '--log-format', 'json', 'start', id], { stdio: 'ignore' });
   if (r.status !== 0) throw new TpodError(`${runtime.name} could not start the container: ${lastRuntimeErrorIn(join(bundle, 'runtime.log')) ?? 'it logged no reason'}`);
 }
 

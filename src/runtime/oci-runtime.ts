@@ -25,9 +25,16 @@ export interface Runtime {
   readonly path: string;
   /** Where the runtime keeps its state: under tpod's run directory. */
   readonly stateRoot: string;
+  /** The container's cgroup is a systemd scope (cgroups/plan.ts): every call must say so to runc. */
+  readonly systemdCgroup: boolean;
 }
 
-export function pickRuntime(runtimeDir: string, wanted?: string): Runtime {
+/** The global options every call of RUNTIME for a container starts with. */
+export function runtimeRoot(runtime: Runtime): string[] {
+  return ['--root', runtime.stateRoot, ...(runtime.systemdCgroup ? ['--systemd-cgroup'] : [])];
+}
+
+export function pickRuntime(runtimeDir: string, wanted?: string, systemdCgroup = false): Runtime {
   const cgroups = cgroupVersion();
   // Paths only: asking each runtime its version would cost every run a few milliseconds.
   const verdicts = RUNTIME_PREFERENCE.map((name) => judgeRuntime({ name, path: findProgram(name), version: undefined }, cgroups));
@@ -37,7 +44,7 @@ export function pickRuntime(runtimeDir: string, wanted?: string): Runtime {
     throw new TpodError(`no OCI runtime works here: ${verdicts.map((v) => `${v.name} ${v.reason}`).join('; ')}`);
   }
   if (!chosen.works || !chosen.path) throw new TpodError(`${chosen.name} cannot be used here: ${chosen.reason}`);
-  return { name: chosen.name, path: chosen.path, stateRoot: join(runtimeDir, chosen.name) };
+  return { name: chosen.name, path: chosen.path, stateRoot: join(runtimeDir, chosen.name), systemdCgroup };
 }
 
 /** The last error the runtime logged (JSON lines: {"level":"error","msg":...}). */
@@ -75,7 +82,7 @@ const EXEC = 'run the command in the container';
  * directory), not between the container's output; its pid file goes there too.
  */
 function globalArgs(runtime: Runtime, dir: string): string[] {
-  return ['--root', runtime.stateRoot, '--log', join(dir, 'runtime.log'), '--log-format', 'json'];
+  return [...runtimeRoot(runtime), '--log', join(dir, 'runtime.log'), '--log-format', 'json'];
 }
 
 function runtimeFailed(runtime: Runtime, dir: string, what: string): TpodError {
@@ -379,7 +386,7 @@ function waitForExit(pid: number): Promise<number> {
 
 /** The pid of container ID's process while the runtime has it running, else undefined. */
 export function runningPid(runtime: Runtime, id: string): number | undefined {
-  const r = spawnSync(runtime.path, ['--root', runtime.stateRoot, 'state', id], { stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' });
+  const r = spawnSync(runtime.path, [...runtimeRoot(runtime), 'state', id], { stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' });
   if (r.status !== 0) return undefined;
   const state = JSON.parse(r.stdout) as { status?: string; pid?: number };
   return state.status === 'running' && state.pid ? state.pid : undefined;
@@ -387,5 +394,5 @@ export function runningPid(runtime: Runtime, id: string): number | undefined {
 
 /** Forgets container ID in the runtime's state, whatever became of it. */
 export function removeRuntimeState(runtime: Runtime, id: string): void {
-  spawnSync(runtime.path, ['--root', runtime.stateRoot, 'delete', '--force', id], { stdio: 'ignore' });
+  spawnSync(runtime.path, [...runtimeRoot(runtime), 'delete', '--force', id], { stdio: 'ignore' });
 }

@@ -7,6 +7,7 @@
  * everything read from the host or the image's files comes in as data, and
  * nothing here touches the filesystem or starts a process.
  */
+import type { OciResources } from '../cgroups/resources.js';
 import { TpodError } from '../errors.js';
 import type { ImageConfig } from '../image/manifest.js';
 import { containerCapabilities, processCapabilities, type CapabilityOptions } from './capabilities.js';
@@ -57,6 +58,8 @@ export interface RunOptions {
   readonly seccomp?: SeccompProfile | 'unconfined';
   /** --userns: the engine gives buildSpec a KeepId for keep-id. */
   readonly userns?: UsernsMode;
+  /** --memory, --cpus and the rest, as linux.resources (cgroups/resources.ts). */
+  readonly resources?: OciResources;
 }
 
 /** private: join the namespace the engine made (pasta/slirp4netns attach to it); none: a new, empty one. */
@@ -117,6 +120,8 @@ export interface BuildInput {
   readonly host: HostFacts;
   /** --userns=keep-id: the container gets a user namespace of its own. */
   readonly userns?: KeepId;
+  /** The cgroup the runtime makes for the container (cgroups/plan.ts); none without one. */
+  readonly cgroupsPath?: string;
 }
 
 function workingDir(flag: string | undefined, image: string | undefined): string {
@@ -279,6 +284,8 @@ function linuxSpec(input: BuildInput, capabilities: readonly string[], mounts: r
     ...(filter ? { seccomp: filter } : {}),
     ...(propagation ? { rootfsPropagation: propagation } : {}),
     ...(input.options.privileged ? {} : { maskedPaths: maskedPaths(input, ownNetwork), readonlyPaths: [...READONLY_PATHS] }),
+    ...(input.cgroupsPath ? { cgroupsPath: input.cgroupsPath } : {}),
+    ...(input.options.resources ? { resources: input.options.resources } : {}),
   };
 }
 

@@ -3,6 +3,7 @@
  * field names runc and crun read. Optional fields are left out of the JSON
  * when unset, as podman's generator (omitempty) leaves them out.
  */
+import type { OciResources } from '../cgroups/resources.js';
 
 export interface OciSpec {
   ociVersion: string;
@@ -70,6 +71,8 @@ export interface OciIdMapping {
 
 export interface OciLinux {
   uidMappings?: OciIdMapping[];
+  cgroupsPath?: string;
+  resources?: OciResources;
   gidMappings?: OciIdMapping[];
   sysctl?: Record<string, string>;
   namespaces: OciNamespace[];

@@ -61,8 +61,8 @@ describe('completeWords', () => {
   });
 
   it('offers long options, global ones and --help included, for a word starting with -', () => {
-    expect(complete('-')).toEqual(offers('--log-level', '--help'));
-    expect(complete('system', 'reset', '--')).toEqual(offers('--log-level', '--help', '--force'));
+    expect(complete('-')).toEqual(offers('--log-level', '--cgroup-manager', '--help'));
+    expect(complete('system', 'reset', '--')).toEqual(offers('--log-level', '--cgroup-manager', '--help', '--force'));
     expect(complete('run', '--p')).toEqual(offers('--pull'));
   });
 
@@ -105,7 +105,7 @@ describe('completeWords', () => {
 
   it("hands a pass-through command's words after its first positional to the other program", () => {
     expect(complete('exec', '')).toEqual(asks('commands'));
-    expect(complete('exec', '-')).toEqual(offers('--log-level', '--help'));
+    expect(complete('exec', '-')).toEqual(offers('--log-level', '--cgroup-manager', '--help'));
     expect(complete('exec', 'ls', '')).toEqual(asks('files'));
     expect(complete('exec', 'ls', '--')).toEqual(asks('files'));
     expect(complete('exec', 'ls', '--log-level', '')).toEqual(asks('files'));

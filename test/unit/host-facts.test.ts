@@ -15,7 +15,7 @@ describe('cgroup delegation', () => {
     expect(judgeDelegation(v2)).toEqual({ available: true, controllers: v2.controllers, reason: 'systemd delegates cpuset cpu io memory pids' });
   });
   it('says why not, first reason first', () => {
-    expect(judgeDelegation({ ...v2, cgroupVersion: 'hybrid' }).reason).toBe('cgroups are v1/v2 hybrid; limits need the unified v2 hierarchy');
+    expect(judgeDelegation({ ...v2, cgroupVersion: 'hybrid' }).reason).toBe('cgroups are v1/v2 hybrid; limits need the unified v2 hierarchy (boot with systemd.unified_cgroup_hierarchy=1)');
     expect(judgeDelegation({ ...v2, systemdRunning: false }).reason).toMatch(/systemd is not the init system/);
     expect(judgeDelegation({ ...v2, userBus: false }).reason).toMatch(/loginctl enable-linger/);
     expect(judgeDelegation({ ...v2, controllers: ['memory', 'pids'] }).reason).toMatch(/does not delegate the cpu controller/);

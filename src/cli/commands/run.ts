@@ -1,6 +1,8 @@
 import { contextFromEnv } from '../../engine/context.js';
 import { containerRequest, pullListener } from '../options/create.js';
 import { registryOptions } from '../options/registry.js';
+import { resourceOptions } from '../options/resources.js';
+import { CGROUPS_MODES } from '../../cgroups/plan.js';
 import type { CommandSpec } from '../spec.js';
 
 export const run: CommandSpec = {
@@ -47,6 +49,8 @@ export const run: CommandSpec = {
     { name: 'init', type: 'boolean', describe: 'run catatonit as PID 1, to reap zombies and pass signals on' },
     { name: 'pull', type: 'string', valueName: 'POLICY', choices: ['missing', 'always', 'never', 'newer'], default: 'missing', describe: 'when to pull the image' },
     { name: 'runtime', type: 'string', valueName: 'NAME', complete: ['crun', 'runc'], describe: 'the OCI runtime: crun or runc' },
+    ...resourceOptions,
+    { name: 'cgroups', type: 'string', valueName: 'MODE', choices: CGROUPS_MODES, describe: 'enabled: the container and its conmon each get a systemd scope; no-conmon (and split): conmon stays in your cgroup (a unit\'s); disabled: no cgroup for the container, so no limits' },
     ...registryOptions,
   ],
   examples: [

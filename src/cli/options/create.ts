@@ -3,6 +3,8 @@
  * page podman's users read first) turned into the engine's CreateRequest.
  */
 import { readFileSync } from 'node:fs';
+import { parseCgroupsMode, parseManager } from '../../cgroups/plan.js';
+import { resourcesFrom } from '../../cgroups/resources.js';
 import type { CreateRequest, NetworkMode, PullPolicy } from '../../engine/create.js';
 import { type RestartPolicy, parseRestartPolicy } from '../../engine/restart-policy.js';
 import { defaultNetwork } from '../../network/default.js';
@@ -19,6 +21,7 @@ import { plainProgress, terminalProgress } from '../output/progress.js';
 import { type Args, passedThrough } from '../spec.js';
 import { keyValues } from './key-values.js';
 import { registryAccess } from './registry.js';
+import { resourceFlags } from './resources.js';
 
 const list = (value: unknown): string[] => (value === undefined ? [] : (Array.isArray(value) ? value : [value]).map(String));
 
@@ -59,6 +62,7 @@ export function pullListener(): TransferListener {
 export function containerRequest(args: Args): CreateRequest {
   const [image, ...command] = passedThrough(args);
   if (!image) throw new TpodError('name an image');
+  const resources = resourcesFrom(resourceFlags(args));
   const network = (args.network as NetworkMode | undefined) ?? defaultNetwork();
   const publish = list(args.publish).map(parsePublish);
   if ((publish.length || args['publish-all']) && !usesUserMode(network)) log.warn(`port mappings are discarded with --network ${network}`);
@@ -77,6 +81,8 @@ export function containerRequest(args: Args): CreateRequest {
     addHosts: list(args['add-host']),
     mounts: mountRequests(args),
     runtime: args.runtime as string | undefined,
+    ...(args['cgroup-manager'] ? { cgroupManager: parseManager(String(args['cgroup-manager'])) } : {}),
+    ...(args.cgroups ? { cgroupsMode: parseCgroupsMode(String(args.cgroups)) } : {}),
     ...registryAccess(args),
     options: {
       ...(command.length ? { command } : {}),
@@ -95,6 +101,7 @@ export function containerRequest(args: Args): CreateRequest {
       ...(args.init ? { init: '/usr/bin/catatonit' } : {}),
       ...(args.userns !== undefined ? { userns: parseUserns(String(args.userns)) } : {}),
       ...securityOptions(args),
+      ...(resources ? { resources } : {}),
     },
   };
 }
