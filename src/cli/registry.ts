@@ -35,9 +35,10 @@ import { tag } from './commands/tag.js';
 import { top } from './commands/top.js';
 import { unshare } from './commands/unshare.js';
 import { untag } from './commands/untag.js';
+import { update } from './commands/update.js';
 import { version } from './commands/version.js';
 import { wait } from './commands/wait.js';
 import { volume } from './commands/volume.js';
 import type { CommandSpec } from './spec.js';
 
-export const commands: readonly CommandSpec[] = [attach, container, cp, create, diff, exec, exportCommand, image, images, importCommand, info, inspect, kill, load, login, logout, logs, port, ps, pull, push, rename, restart, rm, rmi, run, save, start, stop, system, tag, top, unshare, untag, version, volume, wait, help, complete];
+export const commands: readonly CommandSpec[] = [attach, container, cp, create, diff, exec, exportCommand, image, images, importCommand, info, inspect, kill, load, login, logout, logs, port, ps, pull, push, rename, restart, rm, rmi, run, save, start, stop, system, tag, top, unshare, untag, update, version, volume, wait, help, complete];

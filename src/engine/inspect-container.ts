@@ -6,6 +6,7 @@
  */
 import { constants } from 'node:os';
 import { join } from 'node:path';
+import type { OciResources } from '../cgroups/resources.js';
 import type { PortMapping } from '../network/ports.js';
 import type { ImageRunConfig } from '../spec/build.js';
 import { containerCapabilities, normalizeCapabilities } from '../spec/capabilities.js';
@@ -97,6 +98,26 @@ function anonymousNames(mounts: readonly (SpecMount | VolumeRequest)[], claimed:
   return claimed.filter((n) => !named.has(n));
 }
 
+/** HostConfig's limits by podman's names; 0 (or "") for what is not limited, as podman shows it. */
+function resourceFields(r: OciResources | undefined) {
+  const quota = r?.cpu?.quota ?? 0;
+  const period = r?.cpu?.period ?? 0;
+  return {
+    Memory: r?.memory?.limit ?? 0,
+    MemorySwap: r?.memory?.swap ?? 0,
+    MemoryReservation: r?.memory?.reservation ?? 0,
+    NanoCpus: quota && period ? Math.round((quota / period) * 1e9) : 0,
+    CpuPeriod: period,
+    CpuQuota: quota,
+    CpuShares: r?.cpu?.shares ?? 0,
+    CpuWeight: Number(r?.unified?.['cpu.weight'] ?? 0),
+    CpusetCpus: r?.cpu?.cpus ?? '',
+    CpusetMems: r?.cpu?.mems ?? '',
+    PidsLimit: r?.pids?.limit ?? 0,
+    BlkioWeight: r?.blockIO?.weight ?? 0,
+  };
+}
+
 /** podman's Mounts: binds and volumes (tmpfs mounts are HostConfig.Tmpfs). */
 function mountReports(config: ContainerConfig, claimed: readonly string[], volumeData: (name: string) => string): MountReport[] {
   const anonymous = anonymousNames(config.mounts, claimed);
@@ -170,7 +191,7 @@ export function containerReport(input: InspectInput): Record<string, unknown> {
       Running: running,
       Paused: false,
       Restarting: false,
-      OOMKilled: false,
+      OOMKilled: c.oomKilled ?? false,
       Dead: false,
       Pid: running ? input.pid : 0,
       ConmonPid: running ? (c.monitor?.pid ?? 0) : 0,
@@ -273,6 +294,8 @@ export function containerReport(input: InspectInput): Record<string, unknown> {
       Tmpfs: Object.fromEntries(config.mounts.flatMap((m) => (m.type === 'tmpfs' ? [[m.destination, m.options.join(',')]] : []))),
       UsernsMode: options.userns === 'keep-id' ? 'keep-id' : '',
       Runtime: 'oci',
+      ...resourceFields(options.resources),
+      CgroupManager: config.cgroups?.manager === 'systemd' ? 'systemd' : 'cgroupfs',
     },
   };
 }

@@ -5,9 +5,10 @@
  * conmon; and finishing it when it ends. Whatever fails before the container
  * starts leaves no mount, helper or file behind, and the container as it was.
  */
-import { chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type OomWatch, watchOom } from '../cgroups/oom.js';
 import { cgroupsPath } from '../cgroups/plan.js';
 import { TpodError } from '../errors.js';
 import { log } from '../log.js';
@@ -35,6 +36,9 @@ import { hostFacts } from './host-facts.js';
 import { removeAnonymousVolumes, resolveVolumeMounts } from './volumes.js';
 
 export const configOf = (record: ContainerRecord): ContainerConfig => record.config as ContainerConfig;
+
+// What conmon creates in its working directory (the bundle) when the OOM killer strikes in the container.
+const OOM_FILE = 'oom';
 
 function readInRoot(root: string, path: string): string | undefined {
   const hit = resolveInRoot(root, path);
@@ -100,7 +104,7 @@ async function prepare(ctx: Context, container: ContainerRecord, phase: Phase, r
     containers.checkStartable(container.id, container.name);
     // A start of the user's own clears what --restart counted and the user's last stop.
     const counts = restarting ? { restartCount: (now.restartCount ?? 0) + 1 } : { restartCount: 0, stoppedByUser: false };
-    return containers.update(container.id, { state: 'running', monitor: ownIdentity(), ...counts });
+    return containers.update(container.id, { state: 'running', monitor: ownIdentity(), oomKilled: false, ...counts });
   });
   phase('image, runtime, driver and host facts');
 
@@ -109,6 +113,7 @@ async function prepare(ctx: Context, container: ContainerRecord, phase: Phase, r
   try {
     // A container started again begins with what the last run left cleared.
     rmSync(join(paths.bundle, 'pid'), { force: true });
+    rmSync(join(paths.bundle, OOM_FILE), { force: true });
     rmSync(join(conmonDirs(ctx.paths.runtimeDir).exitDir, record.id), { force: true });
     mountRootfs(driver, { lower: image.layers.map((l) => join(store.layerDir(l), 'diff')), upper: paths.upper, work: paths.work }, paths.rootfs, keep?.storage);
     phase('root mount');
@@ -208,12 +213,14 @@ export function teardownNetworkOf(ctx: Context, id: string, network: ContainerCo
  * removes it if it was run with --rm. Done once: a container already
  * finished is left alone.
  */
-export function finishContainer(ctx: Context, id: string, exitCode: number | undefined): void {
+export function finishContainer(ctx: Context, id: string, exitCode: number | undefined, oomKilled?: boolean): void {
   const store = ctx.store();
   const containers = new Containers(store);
   store.locked(() => {
     const c = containers.get(id);
     if (!c || c.state !== 'running') return;
+    // A detached container's conmon leaves this file in the bundle (its working directory) on an OOM kill.
+    const killed = oomKilled ?? existsSync(join(containers.paths(id).bundle, OOM_FILE));
     const config = configOf(c);
     const runtime = runtimeOf(ctx, c);
     if (runtime) removeRuntimeState(runtime, id);
@@ -230,7 +237,7 @@ export function finishContainer(ctx: Context, id: string, exitCode: number | und
       return;
     }
     const { monitor: _gone, pid: _pid, ...rest } = c;
-    containers.replace({ ...rest, state: 'exited', finishedAt: new Date().toISOString(), ...(exitCode === undefined ? {} : { exitCode }) });
+    containers.replace({ ...rest, state: 'exited', finishedAt: new Date().toISOString(), oomKilled: killed, ...(exitCode === undefined ? {} : { exitCode }) });
   });
 }
 
@@ -242,11 +249,19 @@ export async function startAttached(ctx: Context, container: ContainerRecord): P
   const phase = phases();
   const p = await prepare(ctx, container, phase);
   let code: number;
+  let oom: OomWatch | undefined;
   // Logged as conmon logs a detached one, for tpod logs; not when it is removed at its end (--rm),
   // which leaves the output on our terminal only and spares copying it.
   const log = p.record.autoRemove ? undefined : new ContainerLog(p.paths.log);
   try {
-    const io = { terminal: Boolean(p.config.options.tty), stdin: p.config.interactive, ...(p.net ? { beforeStart: p.net.ready } : {}), ...(log ? { log } : {}) };
+    const io = {
+      terminal: Boolean(p.config.options.tty),
+      stdin: p.config.interactive,
+      ...(p.net ? { beforeStart: p.net.ready } : {}),
+      ...(log ? { log } : {}),
+      // Only a memory limit makes an OOM kill the container's own; watching costs a runtime call.
+      ...(p.config.options.resources?.memory && p.runtime.systemdCgroup ? { created: (pid: number) => (oom = watchOom(pid)) } : {}),
+    };
     code = await runAttached(p.runtime, p.paths.bundle, p.record.id, io);
     phase(`${p.runtime.name} run`);
   } catch (err) {
@@ -259,7 +274,7 @@ export async function startAttached(ctx: Context, container: ContainerRecord): P
   }
   log?.close();
   if (p.net) await p.net.ready.catch(() => undefined);
-  finishContainer(ctx, p.record.id, code);
+  finishContainer(ctx, p.record.id, code, oom?.stop() ?? false);
   phase('clean-up');
   return code;
 }

@@ -101,6 +101,8 @@ export function createUnderConmon(runtime: Runtime, paths: ConmonPaths, options:
   mkdirSync(paths.exitDir, { recursive: true, mode: 0o700 });
   mkdirSync(paths.socketDir, { recursive: true, mode: 0o700 });
   const child = spawn(conmon, conmonArgs(runtime, paths, options), {
+    // conmon writes its "oom" file where it runs: in the bundle, not wherever the user is.
+    cwd: paths.bundle,
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
     env: { ...process.env, _OCI_SYNCPIPE: '3' },

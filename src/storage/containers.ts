@@ -44,6 +44,8 @@ export interface ContainerRecord {
   readonly restartCount?: number;
   /** Stopped or killed through tpod: --restart leaves it stopped. */
   readonly stoppedByUser?: boolean;
+  /** The kernel's OOM killer killed a process of it in its last run (inspect's State.OOMKilled). */
+  readonly oomKilled?: boolean;
   /** The container's own process while it runs, as the runtime reported it. */
   readonly pid?: number;
   /** What watches a running container: its attached tpod, or conmon for a detached one; by pid and start time (a pid is reused). */

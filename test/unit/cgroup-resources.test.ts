@@ -77,3 +77,12 @@ describe('cgroup plan', () => {
     expect(planCgroups({ delegation: delegated, manager: 'cgroupfs', needs: [] }).manager).toBe('none');
   });
 });
+
+describe('OOM kills', () => {
+  it('reads oom_kill from memory.events', async () => {
+    const { oomKills } = await import('../../src/cgroups/oom.js');
+    expect(oomKills('low 0\nhigh 0\nmax 12\noom 1\noom_kill 1\noom_group_kill 0\n')).toBe(1);
+    expect(oomKills('low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n')).toBe(0);
+    expect(oomKills('')).toBe(0);
+  });
+});

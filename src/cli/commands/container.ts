@@ -19,6 +19,7 @@ import { run } from './run.js';
 import { start } from './start.js';
 import { stop } from './stop.js';
 import { top } from './top.js';
+import { update } from './update.js';
 import { wait } from './wait.js';
 
 /** podman's `container` group: the top-level container commands under it too, ps as ls. */
@@ -29,6 +30,6 @@ export const container: CommandSpec = {
   subcommands: [
     attach, containerCleanup, cp, create, diff, exec, exportCommand, containerInspect, kill, logs,
     { ...ps, name: 'ls', aliases: ['list', 'ps'], podmanPage: 'podman-ps' },
-    port, containerPrune, rename, restart, rm, run, start, stop, top, wait,
+    port, containerPrune, rename, restart, rm, run, start, stop, top, update, wait,
   ],
 };
