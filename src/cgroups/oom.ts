@@ -1,59 +1,24 @@
 /**
- * Whether the kernel's OOM killer killed a process of a container: its
- * cgroup's memory.events counts oom_kill. The cgroup goes with the
- * container, so the count is read as it changes (inotify, as conmon does for
- * a detached container), not after the end.
+ * Whether the kernel's OOM killer ended a container. Its own cgroup goes
+ * with it, often before anyone has read its memory.events (systemd removes
+ * an emptied scope at once), so tpod also counts the OOM kills of the slice
+ * that holds every container's scope: a container that ended by SIGKILL
+ * while that count grew was killed for memory. (conmon's own watch, exact
+ * when it wins the same race, is read too: see finishContainer.)
  */
-import { type FSWatcher, readFileSync, watch } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 
 /** oom_kill in a memory.events file. Pure. */
 export function oomKills(memoryEvents: string): number {
   return Number(/^oom_kill (\d+)$/m.exec(memoryEvents)?.[1] ?? 0);
 }
 
-/** The cgroup v2 directory of process PID, as /proc/PID/cgroup names it ("0::/path"). */
-export function cgroupDirOf(pid: number): string | undefined {
+/** OOM kills so far in the slice of the user's manager where the runtime makes each container's scope (cgroups/plan.ts). */
+export function sliceOomKills(hostUid: number): number {
   try {
-    const path = /^0::(\/.*)$/m.exec(readFileSync(`/proc/${pid}/cgroup`, 'utf8'))?.[1];
-    return path === undefined ? undefined : join('/sys/fs/cgroup', path);
+    return oomKills(readFileSync(`/sys/fs/cgroup/user.slice/user-${hostUid}.slice/user@${hostUid}.service/user.slice/memory.events`, 'utf8'));
   } catch {
-    return undefined;
+    // No container has made the slice yet.
+    return 0;
   }
-}
-
-export interface OomWatch {
-  /** Stops watching; whether an OOM kill was seen. */
-  stop(): boolean;
-}
-
-/** Watches the memory.events of process PID's cgroup; seen nothing where there is none. */
-export function watchOom(pid: number): OomWatch {
-  const dir = cgroupDirOf(pid);
-  const events = dir && join(dir, 'memory.events');
-  let killed = false;
-  const look = () => {
-    try {
-      killed ||= oomKills(readFileSync(events!, 'utf8')) > 0;
-    } catch {
-      // The cgroup is gone with the container: what was seen stands.
-    }
-  };
-  let watcher: FSWatcher | undefined;
-  if (events) {
-    try {
-      watcher = watch(events, look);
-      watcher.on('error', () => undefined);
-      watcher.unref();
-    } catch {
-      // No memory controller here: no OOM kill to see.
-    }
-  }
-  return {
-    stop() {
-      if (events) look();
-      watcher?.close();
-      return killed;
-    },
-  };
 }

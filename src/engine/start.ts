@@ -7,8 +7,9 @@
  */
 import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { type OomWatch, watchOom } from '../cgroups/oom.js';
+import { sliceOomKills } from '../cgroups/oom.js';
 import { cgroupsPath } from '../cgroups/plan.js';
 import { TpodError } from '../errors.js';
 import { log } from '../log.js';
@@ -104,7 +105,9 @@ async function prepare(ctx: Context, container: ContainerRecord, phase: Phase, r
     containers.checkStartable(container.id, container.name);
     // A start of the user's own clears what --restart counted and the user's last stop.
     const counts = restarting ? { restartCount: (now.restartCount ?? 0) + 1 } : { restartCount: 0, stoppedByUser: false };
-    return containers.update(container.id, { state: 'running', monitor: ownIdentity(), oomKilled: false, ...counts });
+    // With a memory limit, the OOM kills so far in the slice its scope goes in (cgroups/oom.ts).
+    const oomBaseline = config.options.resources?.memory && config.cgroups?.manager === 'systemd' ? sliceOomKills(ctx.session.hostUid) : undefined;
+    return containers.update(container.id, { state: 'running', monitor: ownIdentity(), oomKilled: false, oomBaseline, ...counts });
   });
   phase('image, runtime, driver and host facts');
 
@@ -213,14 +216,16 @@ export function teardownNetworkOf(ctx: Context, id: string, network: ContainerCo
  * removes it if it was run with --rm. Done once: a container already
  * finished is left alone.
  */
-export function finishContainer(ctx: Context, id: string, exitCode: number | undefined, oomKilled?: boolean): void {
+export function finishContainer(ctx: Context, id: string, exitCode: number | undefined): void {
   const store = ctx.store();
   const containers = new Containers(store);
   store.locked(() => {
     const c = containers.get(id);
     if (!c || c.state !== 'running') return;
-    // A detached container's conmon leaves this file in the bundle (its working directory) on an OOM kill.
-    const killed = oomKilled ?? existsSync(join(containers.paths(id).bundle, OOM_FILE));
+    // conmon leaves its file in the bundle (its working directory) when it saw the kill; else the slice's count tells.
+    const killed =
+      existsSync(join(containers.paths(id).bundle, OOM_FILE)) ||
+      (exitCode === 128 + constants.signals.SIGKILL && c.oomBaseline !== undefined && sliceOomKills(ctx.session.hostUid) > c.oomBaseline);
     const config = configOf(c);
     const runtime = runtimeOf(ctx, c);
     if (runtime) removeRuntimeState(runtime, id);
@@ -249,19 +254,11 @@ export async function startAttached(ctx: Context, container: ContainerRecord): P
   const phase = phases();
   const p = await prepare(ctx, container, phase);
   let code: number;
-  let oom: OomWatch | undefined;
   // Logged as conmon logs a detached one, for tpod logs; not when it is removed at its end (--rm),
   // which leaves the output on our terminal only and spares copying it.
   const log = p.record.autoRemove ? undefined : new ContainerLog(p.paths.log);
   try {
-    const io = {
-      terminal: Boolean(p.config.options.tty),
-      stdin: p.config.interactive,
-      ...(p.net ? { beforeStart: p.net.ready } : {}),
-      ...(log ? { log } : {}),
-      // Only a memory limit makes an OOM kill the container's own; watching costs a runtime call.
-      ...(p.config.options.resources?.memory && p.runtime.systemdCgroup ? { created: (pid: number) => (oom = watchOom(pid)) } : {}),
-    };
+    const io = { terminal: Boolean(p.config.options.tty), stdin: p.config.interactive, ...(p.net ? { beforeStart: p.net.ready } : {}), ...(log ? { log } : {}) };
     code = await runAttached(p.runtime, p.paths.bundle, p.record.id, io);
     phase(`${p.runtime.name} run`);
   } catch (err) {
@@ -274,7 +271,7 @@ export async function startAttached(ctx: Context, container: ContainerRecord): P
   }
   log?.close();
   if (p.net) await p.net.ready.catch(() => undefined);
-  finishContainer(ctx, p.record.id, code, oom?.stop() ?? false);
+  finishContainer(ctx, p.record.id, code);
   phase('clean-up');
   return code;
 }

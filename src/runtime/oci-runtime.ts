@@ -101,8 +101,6 @@ export interface AttachedIo {
   readonly beforeStart?: Promise<unknown>;
   /** Where the container's output is logged too, for tpod logs (not an exec's, as podman). */
   readonly log?: ContainerLog;
-  /** Called with the process's pid once the runtime has created it, before it runs. */
-  readonly created?: (pid: number) => void;
 }
 
 /**
@@ -113,7 +111,7 @@ export interface AttachedIo {
  */
 export function runAttached(runtime: Runtime, bundle: string, id: string, io: AttachedIo): Promise<number> {
   // One runtime process for the whole run: the quickest way when nothing must happen between create and start.
-  if (!io.terminal && !io.beforeStart && !io.created) return inForeground(runtime, bundle, ['run', '--bundle', bundle], id, io.stdin, START, io.log);
+  if (!io.terminal && !io.beforeStart) return inForeground(runtime, bundle, ['run', '--bundle', bundle], id, io.stdin, START, io.log);
   return createThenStart(runtime, bundle, id, io);
 }
 
@@ -306,7 +304,6 @@ async function createThenStart(runtime: Runtime, bundle: string, id: string, io:
   let launched: Launched;
   try {
     launched = await launch(runtime, bundle, ['create', '--bundle', bundle], id, { ...io, socketName: id }, START);
-    io.created?.(launched.pid);
   } catch (err) {
     removeRuntimeState(runtime, id);
     throw err;

@@ -46,6 +46,8 @@ export interface ContainerRecord {
   readonly stoppedByUser?: boolean;
   /** The kernel's OOM killer killed a process of it in its last run (inspect's State.OOMKilled). */
   readonly oomKilled?: boolean;
+  /** With a memory limit: the OOM kills counted in the containers' slice when it started (cgroups/oom.ts). */
+  readonly oomBaseline?: number;
   /** The container's own process while it runs, as the runtime reported it. */
   readonly pid?: number;
   /** What watches a running container: its attached tpod, or conmon for a detached one; by pid and start time (a pid is reused). */
