@@ -251,8 +251,8 @@ export async function startAttached(ctx: Context, container: ContainerRecord): P
   let code: number;
   let oom: OomWatch | undefined;
   // Logged as conmon logs a detached one, for tpod logs; not when it is removed at its end (--rm),
-  // which leaves the output on our terminal only and spares copying it.
-  const log = p.record.autoRemove ? undefined : new ContainerLog(p.paths.log);
+  // which leaves the output on our terminal only and spares copying it, nor with another --log-driver.
+  const log = p.record.autoRemove || p.config.logDriver ? undefined : new ContainerLog(p.paths.log);
   try {
     const io = {
       terminal: Boolean(p.config.options.tty),
@@ -302,6 +302,7 @@ export async function startDetached(ctx: Context, container: ContainerRecord, re
       terminal: Boolean(p.config.options.tty),
       stdin: p.config.interactive,
       exitCommand: exitCommand(p.record.id),
+      ...(p.config.logDriver ? { logDriver: p.config.logDriver } : {}),
     });
     await p.net?.ready;
     const monitor = conmonPid(conmonPaths);
