@@ -75,7 +75,7 @@ function withDropIns(source: QuadletSource, dirs: readonly string[]): QuadletSou
 }
 
 /** Every unit file of the search path, the first of a name winning; unreadable ones reported. */
-function loadSources(dirs: readonly string[], report: (line: string) => void): QuadletSource[] {
+function loadSources(dirs: readonly string[], report: (line: string) => void, fail: (line: string) => void): QuadletSource[] {
   const seen = new Set<string>();
   const sources: QuadletSource[] = [];
   for (const dir of dirs) {
@@ -88,7 +88,7 @@ function loadSources(dirs: readonly string[], report: (line: string) => void): Q
       try {
         sources.push(withDropIns({ fileName: name, path, unit: UnitFile.parse(readFileSync(path, 'utf8')) }, dirs));
       } catch (err) {
-        report(`cannot load ${path}: ${err instanceof Error ? err.message : String(err)}`);
+        fail(`cannot load ${path}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
   }
@@ -133,11 +133,11 @@ export function generate(options: GeneratorOptions): number {
   if (path.note && (options.dryRun || options.verbose)) options.report(path.note);
   if (options.verbose) options.report(`reading ${path.dirs.join(', ')}`);
   let failed = 0;
-  const report = (line: string) => {
+  const fail = (line: string) => {
     failed++;
     options.report(line);
   };
-  const sources = loadSources(path.dirs, report);
+  const sources = loadSources(path.dirs, options.report, fail);
   const byName = new Map(sources.map((s) => [s.fileName, s]));
   for (const source of sources) {
     let service;
@@ -145,7 +145,7 @@ export function generate(options: GeneratorOptions): number {
       service = convert(source, { tpod: options.tpod, sources: byName });
     } catch (err) {
       if (!(err instanceof QuadletError || err instanceof UnitSyntaxError)) throw err;
-      report(`${source.path}: ${err.message}`);
+      fail(`${source.path}: ${err.message}`);
       continue;
     }
     if (!service) continue;

@@ -196,7 +196,7 @@ function volumeArgs(source: QuadletSource, service: UnitFile, ctx: ConvertContex
       service.add('Unit', 'RequiresMountsFor', src);
     } else if (src.endsWith('.volume')) {
       const volume = ctx.sources.get(src);
-      if (!volume) throw new QuadletError(`${source.fileName}: Volume=${spec}: there is no ${src}`);
+      if (!volume) throw new QuadletError(`Volume=${spec}: there is no ${src}`);
       const unitName = serviceFileName(volume, 'Volume', '-volume');
       service.add('Unit', 'Requires', unitName);
       service.add('Unit', 'After', unitName);
@@ -220,7 +220,7 @@ function userArg(source: QuadletSource): string[] {
   const user = source.unit.get('Container', 'User');
   const group = source.unit.get('Container', 'Group');
   if (!user) {
-    if (group) throw new QuadletError(`${source.fileName}: Group= needs User=`);
+    if (group) throw new QuadletError(`Group= needs User=`);
     return [];
   }
   return ['--user', group ? `${user}:${group}` : user];
@@ -229,20 +229,20 @@ function userArg(source: QuadletSource): string[] {
 function networkArgs(source: QuadletSource): string[] {
   return source.unit.all('Container', 'Network').flatMap((network) => {
     if (!NETWORKS.includes(network)) {
-      throw new QuadletError(`${source.fileName}: Network=${network}: tpod has no named networks or .network units; it takes ${NETWORKS.join(', ')}`);
+      throw new QuadletError(`Network=${network}: tpod has no named networks or .network units; it takes ${NETWORKS.join(', ')}`);
     }
     return ['--network', network];
   });
 }
 
 /** Type=notify (default) or oneshot, and KillMode mixed (default) or control-group, as Quadlet allows them. */
-function serviceType(source: QuadletSource, service: UnitFile): 'notify' | 'oneshot' {
+function serviceType(service: UnitFile): 'notify' | 'oneshot' {
   const killMode = service.get('Service', 'KillMode');
-  if (killMode !== undefined && killMode !== 'mixed' && killMode !== 'control-group') throw new QuadletError(`${source.fileName}: KillMode=${killMode}: only mixed or control-group work`);
+  if (killMode !== undefined && killMode !== 'mixed' && killMode !== 'control-group') throw new QuadletError(`KillMode=${killMode}: only mixed or control-group work`);
   // mixed: SIGTERM to conmon alone (which passes it on), SIGKILL to what is left after.
   if (killMode === undefined) service.set('Service', 'KillMode', 'mixed');
   const type = service.get('Service', 'Type') ?? 'notify';
-  if (type !== 'notify' && type !== 'oneshot') throw new QuadletError(`${source.fileName}: Type=${type}: a container's service is notify or oneshot`);
+  if (type !== 'notify' && type !== 'oneshot') throw new QuadletError(`Type=${type}: a container's service is notify or oneshot`);
   return type;
 }
 
@@ -251,10 +251,10 @@ export function convertContainer(source: QuadletSource, ctx: ConvertContext): Ge
   const unit = source.unit;
   const warnings = unsupportedKeys(source, 'Container', CONTAINER_KEYS, CONTAINER_UNSUPPORTED);
   const image = unit.get('Container', 'Image');
-  if (!image) throw new QuadletError(`${source.fileName}: no Image= in [Container]`);
+  if (!image) throw new QuadletError(`no Image= in [Container]`);
   const service = baseService(source, 'Container');
   const name = containerName(source);
-  const type = serviceType(source, service);
+  const type = serviceType(service);
 
   // conmon may die without removing the container: -i ignores one already gone.
   const stop = [...tpodCommand(source, 'Container', ctx), 'rm', '-v', '-f', '-i', name];
@@ -323,7 +323,7 @@ export function convertVolume(source: QuadletSource, ctx: ConvertContext): Gener
   if (device) args.push('--opt', `device=${device}`);
   const type = unit.get('Volume', 'Type');
   if (type) {
-    if (!device) throw new QuadletError(`${source.fileName}: Type= needs Device=`);
+    if (!device) throw new QuadletError(`Type= needs Device=`);
     args.push('--opt', `type=${type}`);
   }
   const user = unit.get('Volume', 'User');
@@ -331,7 +331,7 @@ export function convertVolume(source: QuadletSource, ctx: ConvertContext): Gener
   const options = unit.get('Volume', 'Options');
   for (const [what, id] of [['uid', user], ['gid', group]] as const) {
     if (id === undefined) continue;
-    if (!/^\d+$/.test(id)) throw new QuadletError(`${source.fileName}: ${what === 'uid' ? 'User' : 'Group'}=${id}: a number is needed`);
+    if (!/^\d+$/.test(id)) throw new QuadletError(`${what === 'uid' ? 'User' : 'Group'}=${id}: a number is needed`);
     args.push('--opt', `${what}=${id}`);
   }
   if (options) args.push('--opt', `o=${options}`);
