@@ -49,9 +49,19 @@ ln -sf "$dest/native/tpod" "$prefix/bin/tpod"
 install -D -m 0644 completions/tpod.bash "$prefix/share/bash-completion/completions/tpod"
 install -D -m 0644 completions/_tpod "$prefix/share/zsh/site-functions/_tpod"
 install -D -m 0644 completions/tpod.fish "$prefix/share/fish/vendor_completions.d/tpod.fish"
-install -d "$prefix/share/man/man1"
-rm -f "$prefix"/share/man/man1/tpod*.1
+install -d "$prefix/share/man/man1" "$prefix/share/man/man5"
+rm -f "$prefix"/share/man/man1/tpod*.1 "$prefix"/share/man/man5/tpod*.5
 install -m 0644 man/*.1 "$prefix/share/man/man1/"
+install -m 0644 man/*.5 "$prefix/share/man/man5/"
+
+# The systemd user generator (tpod-systemd.unit(5)): systemd runs it at every
+# `systemctl --user daemon-reload`, in an environment whose PATH may lack
+# node, hence node's path written in; it needs no user namespace, so it runs
+# dist/quadlet.cjs directly rather than through the launcher.
+generators="$prefix/lib/systemd/user-generators"
+install -d "$generators"
+printf '#!/bin/sh\nexec %s %s "$@"\n' "$(command -v node)" "$dest/dist/quadlet.cjs" >"$generators/tpod-user-generator"
+chmod 0755 "$generators/tpod-user-generator"
 command -v mandb >/dev/null 2>&1 && mandb -q "$prefix/share/man" 2>/dev/null || true
 
 echo "install.sh: installed $(tpod version --format '{{.Client.Version}}' 2>/dev/null || echo tpod) as $prefix/bin/tpod"

@@ -1,4 +1,4 @@
-/** `npm run docs`: writes man/tpod*.1 from the command specs (node dist/gen-man.js [DIR]). */
+/** `npm run docs`: writes man/tpod*.1 (and tpod-systemd.unit.5) from the command specs (node dist/gen-man.js [DIR]). */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -12,7 +12,7 @@ export function generateMan(dir: string): void {
   const pages = allPages(commands, '', tpodVersion());
   const wanted = new Set(pages.map((p) => p.file));
   mkdirSync(dir, { recursive: true });
-  for (const file of readdirSync(dir)) if (/^tpod.*\.1$/.test(file) && !wanted.has(file)) rmSync(join(dir, file));
+  for (const file of readdirSync(dir)) if (/^tpod.*\.[15]$/.test(file) && !wanted.has(file)) rmSync(join(dir, file));
   for (const page of pages) writeFileSync(join(dir, page.file), page.text);
 }
 

@@ -2,6 +2,7 @@
  * Man pages in roff (man(7)), made from the same command specs as --help, so
  * the two cannot drift. Pure: text in, text out; src/gen-man.ts writes files.
  */
+import { CONTAINER_KEYS, type KeyDoc, VOLUME_KEYS } from '../systemd/quadlet.js';
 import { type CommandSpec, type OptionSpec, globalOptions, usageLine, walk } from './spec.js';
 
 /**
@@ -27,10 +28,10 @@ export function pageName(path: readonly string[]): string {
 
 const ref = (name: string, section = 1): string => `${bold(name)}(${section})`;
 
-function header(title: string, date: string, version: string): string[] {
+function header(title: string, date: string, version: string, manSection = 1): string[] {
   // Quoted macro arguments cannot hold a plain ", and none of ours needs one.
   // No hyphenation or justification: words in a page are often commands to copy.
-  return [`.TH ${escapeRoff(title.toUpperCase())} 1 "${date}" "tpod ${version}" "tpod Manual"`, '.nh', '.ad l'];
+  return [`.TH ${escapeRoff(title.toUpperCase())} ${manSection} "${date}" "tpod ${version}" "tpod Manual"`, '.nh', '.ad l'];
 }
 
 function paragraphs(text: string): string[] {
@@ -174,6 +175,38 @@ export function mainPage(specs: readonly CommandSpec[], date: string, version: s
   return `${lines.join('\n')}\n`;
 }
 
+const unitDescription = `tpod's systemd user generator turns unit files that describe containers into user services, as podman's Quadlet does (podman-systemd.unit(5)): at every systemctl --user daemon-reload it reads each NAME.container and NAME.volume file and writes NAME.service and NAME-volume.service, which systemctl --user start, stop and status like any other. A [Install] section with WantedBy=default.target starts the service with your user manager (with loginctl enable-linger, at boot).
+
+The files are read from $XDG_CONFIG_HOME/tpod/systemd/ (by default ~/.config/tpod/systemd/), then from Quadlet's directories: $XDG_RUNTIME_DIR/containers/systemd/, $XDG_CONFIG_HOME/containers/systemd/, /etc/containers/systemd/users/$UID/ and /etc/containers/systemd/users/; of two files with one name the first found wins. When podman's own user generator is installed, tpod's reads only ~/.config/tpod/systemd/, since both would write the same service names. Drop-ins in NAME.container.d/, in the directories of the name's dash-separated prefixes (foo-.container.d/ for foo-bar.container) and in container.d/ (*.conf, in name order) add to a file as systemd's do.
+
+The syntax is systemd's (systemd.syntax(7)): repeated keys add to a list and an empty assignment clears it; a line ending in a backslash continues on the next. [Unit], [Service], [Install] and other sections are copied into the service. The [Container] section becomes a tpod run --name NAME --replace --rm --cgroups=split --sdnotify=conmon -d ... IMAGE command in a Type=notify service with NotifyAccess=all, KillMode=mixed, Delegate=yes and SyslogIdentifier=%N, stopped with tpod rm -v -f -i NAME; a [Service] Type=oneshot runs the container in the foreground instead. The [Volume] section becomes a oneshot service running tpod volume create --ignore NAME.
+
+The generator is installed by install.sh as /usr/local/lib/systemd/user-generators/tpod-user-generator. Run it by hand with -dryrun to see what it would write, and the warnings: tpod-user-generator -dryrun.`;
+
+const unitDifferences = `Quadlet refuses a file with a key it does not know; tpod warns (on stderr, which the journal of your user manager keeps) and leaves the key out, and does the same for Quadlet keys that tpod has no option for (HealthCmd and the other health checks, Pod, Secret, Memory, Sysctl, Timezone, ...). .network, .kube, .image, .build, .pod and .artifact files are not supported. Network= takes none, host, pasta or slirp4netns only. The services need tpod run's --sdnotify and --cgroups options. The [Unit] of a service gets no dependency on podman-user-wait-network-online.service, and [Service] no PODMAN_SYSTEMD_UNIT. Subdirectories of the search directories are not read. Generated containers keep their output in the k8s-file log read by tpod logs unless LogDriver=journald, which sends it to the journal, where journalctl --user -u NAME shows it.`;
+
+const keyItems = (keys: readonly KeyDoc[]): string[] => keys.flatMap((k) => ['.TP', bold(`${k.key}=`), escapeRoff(k.describe)]);
+
+/** tpod-systemd.unit(5): the unit files tpod's generator reads, from the same key lists the generator uses. */
+export function systemdUnitPage(date: string, version: string): string {
+  const lines = [
+    ...header('tpod-systemd.unit', date, version, 5),
+    ...section('NAME', ['tpod\-systemd.unit \- containers and volumes as systemd user services']),
+    ...section('SYNOPSIS', [`${italic('NAME')}.container, ${italic('NAME')}.volume`]),
+    ...section('DESCRIPTION', paragraphs(unitDescription)),
+    ...section('[Container] KEYS', keyItems(CONTAINER_KEYS)),
+    ...section('[Volume] KEYS', keyItems(VOLUME_KEYS)),
+    ...section('EXAMPLE', [
+      '.nf',
+      ...['# ~/.config/tpod/systemd/web.container', '[Container]', 'Image=docker.io/library/nginx', 'PublishPort=8080:80', 'Volume=data.volume:/usr/share/nginx/html', '', '[Service]', 'Restart=on-failure', '', '[Install]', 'WantedBy=default.target'].map(escapeRoff),
+      '.fi',
+    ]),
+    ...section('DIFFERENCES FROM PODMAN', paragraphs(unitDifferences)),
+    ...section('SEE ALSO', [[ref('tpod-run'), ref('tpod-generate-systemd'), ref('podman-systemd.unit', 5), ref('systemd.unit', 5), ref('systemd.generator', 7)].join(', ')]),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
 /** tpod.1 and one page for every visible command, as files to write into man/. */
 export function allPages(
   specs: readonly CommandSpec[],
@@ -182,6 +215,7 @@ export function allPages(
 ): { file: string; text: string }[] {
   return [
     { file: 'tpod.1', text: mainPage(specs, date, version) },
+    { file: 'tpod-systemd.unit.5', text: systemdUnitPage(date, version) },
     ...walk(specs).map(({ path, spec }) => ({
       file: `${pageName(path)}.1`,
       text: manPage(path, spec, date, version),

@@ -7,6 +7,7 @@ import { create } from './commands/create.js';
 import { diff } from './commands/diff.js';
 import { exec } from './commands/exec.js';
 import { exportCommand } from './commands/export.js';
+import { generate } from './commands/generate.js';
 import { help } from './commands/help.js';
 import { image } from './commands/image.js';
 import { images } from './commands/images.js';
@@ -41,4 +42,4 @@ import { wait } from './commands/wait.js';
 import { volume } from './commands/volume.js';
 import type { CommandSpec } from './spec.js';
 
-export const commands: readonly CommandSpec[] = [attach, container, cp, create, diff, exec, exportCommand, image, images, importCommand, info, inspect, kill, load, login, logout, logs, port, ps, pull, push, rename, restart, rm, rmi, run, save, start, stop, system, tag, top, unshare, untag, update, version, volume, wait, help, complete];
+export const commands: readonly CommandSpec[] = [attach, container, cp, create, diff, exec, exportCommand, generate, image, images, importCommand, info, inspect, kill, load, login, logout, logs, port, ps, pull, push, rename, restart, rm, rmi, run, save, start, stop, system, tag, top, unshare, untag, update, version, volume, wait, help, complete];

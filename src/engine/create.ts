@@ -4,11 +4,11 @@
  * environment), and record the container with everything its start needs.
  * Nothing is mounted and no network exists until it starts (start.ts).
  */
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync, writeFileSync } from 'node:fs';
 import { delegationFacts, judgeDelegation } from '../cgroups/detect.js';
 import { type CgroupManager, type CgroupPlan, type CgroupsMode, planCgroups } from '../cgroups/plan.js';
 import { controllersFor } from '../cgroups/resources.js';
-import { TpodError } from '../errors.js';
+import { NotFound, TpodError } from '../errors.js';
 import type { ImageConfig } from '../image/manifest.js';
 import { type PortMapping, exposedPorts } from '../network/ports.js';
 import { usesUserMode } from '../network/user-mode.js';
@@ -25,6 +25,7 @@ import { lockedFlags } from './volumes.js';
 
 export type PullPolicy = 'missing' | 'always' | 'never' | 'newer';
 export type NetworkMode = 'none' | 'host' | 'pasta' | 'slirp4netns';
+export type LogDriver = 'k8s-file' | 'journald' | 'none';
 
 /** What a container's start needs besides its image: kept in its record. */
 export interface ContainerConfig {
@@ -40,6 +41,8 @@ export interface ContainerConfig {
   readonly interactive: boolean;
   /** --restart: what conmon's exit command does when a detached container ends. */
   readonly restart?: RestartPolicy;
+  /** --log-driver, when not k8s-file: where conmon sends a detached container's output. */
+  readonly logDriver?: LogDriver;
   /** The environment is fixed at creation, as podman's is: a later start sees the same. */
   readonly options: Omit<RunOptions, 'mounts'>;
   /** Its cgroup, decided at creation as podman decides it; none in records older than limits. */
@@ -61,6 +64,12 @@ export interface CreateRequest extends Omit<ContainerConfig, 'mounts' | 'cgroups
   readonly publishAll: boolean;
   readonly tlsVerify: boolean;
   readonly authfile: string | undefined;
+  /** --replace: a container of the same name is removed first. */
+  readonly replace: boolean;
+  /** --cidfile: where the new container's id is written; it must not exist yet. */
+  readonly cidfile: string | undefined;
+  /** The words the container was made with, after the program's name: generate systemd --new runs them again. */
+  readonly createCommand: readonly string[];
 }
 
 async function resolveImage(ctx: Context, req: CreateRequest, listener: TransferListener | undefined): Promise<ImageRecord> {
@@ -118,9 +127,24 @@ function cgroupPlan(ctx: Context, req: CreateRequest): CgroupPlan {
   });
 }
 
+/** --replace: the container named NAME, if any, removed (killed first if it runs), as podman does it. */
+async function replaceNamed(ctx: Context, name: string | undefined): Promise<void> {
+  if (name === undefined) throw new TpodError('cannot replace a container without --name being set');
+  const { removeContainer } = await import('./containers.js');
+  try {
+    await removeContainer(ctx, name, { force: true, volumes: false });
+  } catch (err) {
+    if (!(err instanceof NotFound)) throw err;
+  }
+}
+
 export async function createContainer(ctx: Context, req: CreateRequest, listener?: TransferListener): Promise<ContainerRecord> {
+  if (req.cidfile !== undefined && existsSync(req.cidfile)) {
+    throw new TpodError(`container id file ${req.cidfile} exists: ensure another container is not using it or delete it`);
+  }
   const cgroups = cgroupPlan(ctx, req);
   const image = await resolveImage(ctx, req, listener);
+  if (req.replace) await replaceNamed(ctx, req.name);
   const store = ctx.store();
   const config = JSON.parse(store.config(image.id).toString('utf8')) as ImageConfig;
   const containerConfig: ContainerConfig = {
@@ -132,10 +156,11 @@ export async function createContainer(ctx: Context, req: CreateRequest, listener
     runtime: req.runtime,
     interactive: req.interactive,
     ...(req.restart ? { restart: req.restart } : {}),
+    ...(req.logDriver && req.logDriver !== 'k8s-file' ? { logDriver: req.logDriver } : {}),
     options: fixedEnvironment(req.options, config, ctx.env),
     cgroups,
   };
-  return new Containers(store).create({
+  const record = new Containers(store).create({
     name: req.name,
     imageId: image.id,
     imageName: image.names[0] ?? image.id,
@@ -143,5 +168,9 @@ export async function createContainer(ctx: Context, req: CreateRequest, listener
     autoRemove: req.remove,
     labels: req.labels,
     config: containerConfig,
+    createCommand: req.createCommand,
   });
+  // 'wx': a file made meanwhile is not overwritten.
+  if (req.cidfile !== undefined) writeFileSync(req.cidfile, record.id, { flag: 'wx' });
+  return record;
 }

@@ -277,7 +277,7 @@ export function containerReport(input: InspectInput): Record<string, unknown> {
     HostConfig: {
       Binds: binds(mounts),
       ContainerIDFile: '',
-      LogConfig: { Type: 'k8s-file', Config: null, Path: paths.log, Tag: '', Size: '0B' },
+      LogConfig: { Type: config.logDriver ?? 'k8s-file', Config: null, Path: paths.log, Tag: '', Size: '0B' },
       NetworkMode: config.network,
       PortBindings: ports,
       RestartPolicy: { Name: config.restart?.name ?? '', MaximumRetryCount: config.restart?.max ?? 0 },

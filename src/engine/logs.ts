@@ -7,6 +7,7 @@ import { TpodError } from '../errors.js';
 import { Containers } from '../storage/containers.js';
 import type { Context } from './context.js';
 import { findContainer } from './containers.js';
+import { configOf } from './start.js';
 
 export interface LogEntry {
   /** RFC 3339 with nanoseconds, as conmon wrote it. */
@@ -66,6 +67,9 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
  */
 export async function showLogs(ctx: Context, nameOrId: string, options: LogOptions, show: (entry: LogEntry) => void): Promise<void> {
   const c = findContainer(ctx, nameOrId);
+  const driver = configOf(c).logDriver;
+  if (driver === 'journald') throw new TpodError(`container ${c.name} logs to the journal: journalctl --user CONTAINER_NAME=${c.name}`);
+  if (driver === 'none') throw new TpodError(`container ${c.name} keeps no log (--log-driver none)`);
   const containers = new Containers(ctx.store());
   const path = containers.paths(c.id).log;
   let fd: number | undefined;

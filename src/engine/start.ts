@@ -255,8 +255,8 @@ export async function startAttached(ctx: Context, container: ContainerRecord): P
   const p = await prepare(ctx, container, phase);
   let code: number;
   // Logged as conmon logs a detached one, for tpod logs; not when it is removed at its end (--rm),
-  // which leaves the output on our terminal only and spares copying it.
-  const log = p.record.autoRemove ? undefined : new ContainerLog(p.paths.log);
+  // which leaves the output on our terminal only and spares copying it, nor with another --log-driver.
+  const log = p.record.autoRemove || p.config.logDriver ? undefined : new ContainerLog(p.paths.log);
   try {
     const io = { terminal: Boolean(p.config.options.tty), stdin: p.config.interactive, ...(p.net ? { beforeStart: p.net.ready } : {}), ...(log ? { log } : {}) };
     code = await runAttached(p.runtime, p.paths.bundle, p.record.id, io);
@@ -299,6 +299,7 @@ export async function startDetached(ctx: Context, container: ContainerRecord, re
       terminal: Boolean(p.config.options.tty),
       stdin: p.config.interactive,
       exitCommand: exitCommand(p.record.id),
+      ...(p.config.logDriver ? { logDriver: p.config.logDriver } : {}),
     });
     await p.net?.ready;
     const monitor = conmonPid(conmonPaths);

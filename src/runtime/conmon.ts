@@ -32,6 +32,8 @@ export interface ConmonOptions {
   readonly stdin: boolean;
   /** The command conmon runs after the container exited, with its arguments. */
   readonly exitCommand: readonly string[];
+  /** Where the output goes besides the attach socket: the k8s-file log (default), the journal, or nowhere. */
+  readonly logDriver?: 'k8s-file' | 'journald' | 'none';
 }
 
 /** Where detached containers' files live in tpod's run directory. Pure. */
@@ -64,7 +66,8 @@ export function conmonArgs(runtime: Runtime, paths: ConmonPaths, options: Conmon
     '--exit-dir', paths.exitDir,
     '--socket-dir-path', paths.socketDir,
     '--conmon-pidfile', paths.conmonPidFile,
-    '-l', `k8s-file:${paths.logPath}`,
+    // conmon's journald driver sends each line with CONTAINER_NAME and the id, from conmon's cgroup (the unit's).
+    '-l', options.logDriver === 'journald' || options.logDriver === 'none' ? `${options.logDriver}:` : `k8s-file:${paths.logPath}`,
     '--log-level', 'warning',
     // Before the runtime's subcommand: where its state lives, and its errors as JSON lines.
     ...runtimeRoot(runtime).flatMap((arg) => ['--runtime-arg', arg]),

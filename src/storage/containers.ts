@@ -36,6 +36,8 @@ export interface ContainerRecord {
   readonly autoRemove: boolean;
   /** The named and anonymous volumes it mounts: volume rm and prune leave these alone. */
   readonly volumes?: readonly string[];
+  /** The words it was made with, after the program's name (podman's CreateCommand). */
+  readonly createCommand?: readonly string[];
   /** What its start needs (the engine's ContainerConfig; opaque to storage). */
   readonly config: unknown;
   /** Its published ports as its last start got them: a free host port where none was asked for. */

@@ -28,6 +28,8 @@ const cases = [
   { line: 'tpod info --format ', word: 'json' },
   { line: 'tpod --log-level=d', word: '--log-level=debug' },
   { line: 'tpod help system r', word: 'reset' },
+  { line: 'tpod generate sy', word: 'systemd' },
+  { line: 'tpod generate systemd --restart-policy on-fa', word: 'on-failure' },
   { line: `tpod unshare ls ${dir}/some-f`, word: `${dir}/some-file` }, // :files
   { line: 'tpod unshare tpod-completion-t', word: 'tpod-completion-test-command' }, // :commands
 ];

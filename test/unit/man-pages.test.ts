@@ -10,7 +10,7 @@ import { generateMan } from '../../src/gen-man.js';
 
 const manDir = new URL('../../man/', import.meta.url).pathname;
 const rerun = 'run `npm run build && npm run docs` and commit man/';
-const pageFiles = (dir: string): string[] => readdirSync(dir).filter((f) => /^tpod.*\.1$/.test(f)).sort();
+const pageFiles = (dir: string): string[] => readdirSync(dir).filter((f) => /^tpod.*\.[15]$/.test(f)).sort();
 
 const fresh = mkdtempSync(join(tmpdir(), 'tpod-man-'));
 afterAll(() => rmSync(fresh, { recursive: true, force: true }));
@@ -34,7 +34,7 @@ describe('man/', () => {
   });
 
   it('has no page without a command', () => {
-    const expected = new Set(['tpod.1', ...walk(commands).map(({ path }) => `${pageName(path)}.1`)]);
+    const expected = new Set(['tpod.1', 'tpod-systemd.unit.5', ...walk(commands).map(({ path }) => `${pageName(path)}.1`)]);
     const stale = pageFiles(manDir).filter((f) => !expected.has(f));
     expect(stale, `pages of commands that are gone: ${rerun}`).toEqual([]);
   });

@@ -146,11 +146,19 @@ describe('mainPage', () => {
 });
 
 describe('allPages', () => {
-  it('gives tpod.1 and one file per visible command', () => {
+  it('gives tpod.1, tpod-systemd.unit.5 and one file per visible command', () => {
     expect(allPages([group], '', '1').map((p) => p.file)).toEqual([
       'tpod.1',
+      'tpod-systemd.unit.5',
       'tpod-system.1',
       'tpod-system-migrate.1',
     ]);
+  });
+
+  it('documents every [Container] key the generator acts on in tpod-systemd.unit(5)', async () => {
+    const { CONTAINER_KEYS, VOLUME_KEYS } = await import('../../src/systemd/quadlet.js');
+    const page = allPages([group], '', '1').find((p) => p.file === 'tpod-systemd.unit.5')!.text;
+    expect(page).toMatch(/^\.TH TPOD\\-SYSTEMD\.UNIT 5 /);
+    for (const { key } of [...CONTAINER_KEYS, ...VOLUME_KEYS]) expect(page).toContain(`\\fB${key}=\\fR`);
   });
 });

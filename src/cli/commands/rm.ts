@@ -1,5 +1,7 @@
+import { rmSync } from 'node:fs';
 import { contextFromEnv } from '../../engine/context.js';
 import { TpodError } from '../../errors.js';
+import { cidfileOptions, idsFromCidfiles, unlessIgnored } from '../options/cidfile.js';
 import { tryEach } from '../try-each.js';
 import type { CommandSpec } from '../spec.js';
 
@@ -16,17 +18,24 @@ export const rm: CommandSpec = {
     { name: 'force', alias: 'f', type: 'boolean', describe: 'kill a running container first' },
     { name: 'all', alias: 'a', type: 'boolean', describe: 'remove every container' },
     { name: 'volumes', alias: 'v', type: 'boolean', describe: 'remove its anonymous volumes too' },
+    ...cidfileOptions,
   ],
-  differences: '--time is not supported: --force kills at once (SIGKILL).',
+  differences: '--time is not supported: --force kills at once (SIGKILL). A --cidfile is removed with its container (or when --ignore finds no container), so that the next run --cidfile of a systemd unit can write it again.',
   run: async (args) => {
     const { listContainers, removeContainer } = await import('../../engine/containers.js');
     const ctx = contextFromEnv(process.env);
-    const given = ((args.container as string[] | undefined) ?? []).map(String);
-    if (Boolean(args.all) === given.length > 0) throw new TpodError('choose either one or more containers or --all');
+    const ignore = Boolean(args.ignore);
+    const cidfiles = ((args.cidfile as string[] | undefined) ?? []).map(String);
+    const fromFiles = idsFromCidfiles(cidfiles, ignore);
+    const given = [...((args.container as string[] | undefined) ?? []).map(String), ...fromFiles.map((f) => f.id)];
+    if (Boolean(args.all) === (given.length > 0 || cidfiles.length > 0)) throw new TpodError('choose either one or more containers or --all');
     const targets = args.all ? listContainers(ctx).map((c) => c.id) : given;
     return tryEach(targets, async (target) => {
-      await removeContainer(ctx, target, { force: Boolean(args.force), volumes: Boolean(args.volumes) });
-      process.stdout.write(`${target}\n`);
+      await unlessIgnored(ignore, async () => {
+        await removeContainer(ctx, target, { force: Boolean(args.force), volumes: Boolean(args.volumes) });
+        process.stdout.write(`${target}\n`);
+      });
+      for (const f of fromFiles) if (f.id === target) rmSync(f.file, { force: true });
     });
   },
 };

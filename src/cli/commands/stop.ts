@@ -1,5 +1,6 @@
 import { contextFromEnv } from '../../engine/context.js';
 import { TpodError } from '../../errors.js';
+import { cidfileOptions, idsFromCidfiles, unlessIgnored } from '../options/cidfile.js';
 import { tryEach } from '../try-each.js';
 import type { CommandSpec } from '../spec.js';
 
@@ -12,16 +13,21 @@ export const stop: CommandSpec = {
   options: [
     { name: 'time', alias: 't', type: 'number', valueName: 'SECONDS', default: 10, describe: 'how long to wait before SIGKILL' },
     { name: 'all', alias: 'a', type: 'boolean', describe: 'stop every running container' },
+    ...cidfileOptions,
   ],
   run: async (args) => {
     const { listContainers, stopContainer } = await import('../../engine/containers.js');
     const ctx = contextFromEnv(process.env);
-    const given = ((args.container as string[] | undefined) ?? []).map(String);
-    if (Boolean(args.all) === given.length > 0) throw new TpodError('choose either one or more containers or --all');
+    const ignore = Boolean(args.ignore);
+    const cidfiles = ((args.cidfile as string[] | undefined) ?? []).map(String);
+    const given = [...((args.container as string[] | undefined) ?? []).map(String), ...idsFromCidfiles(cidfiles, ignore).map((f) => f.id)];
+    if (Boolean(args.all) === (given.length > 0 || cidfiles.length > 0)) throw new TpodError('choose either one or more containers or --all');
     const targets = args.all ? listContainers(ctx).filter((c) => c.state === 'running').map((c) => c.id) : given;
     return tryEach(targets, async (target) => {
-      await stopContainer(ctx, target, Number(args.time));
-      process.stdout.write(`${target}\n`);
+      await unlessIgnored(ignore, async () => {
+        await stopContainer(ctx, target, Number(args.time));
+        process.stdout.write(`${target}\n`);
+      });
     });
   },
 };

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parseCgroupsMode, parseManager } from '../../cgroups/plan.js';
 import { resourcesFrom } from '../../cgroups/resources.js';
-import type { CreateRequest, NetworkMode, PullPolicy } from '../../engine/create.js';
+import type { CreateRequest, LogDriver, NetworkMode, PullPolicy } from '../../engine/create.js';
 import { type RestartPolicy, parseRestartPolicy } from '../../engine/restart-policy.js';
 import { defaultNetwork } from '../../network/default.js';
 import { usesUserMode } from '../../network/user-mode.js';
@@ -77,6 +77,10 @@ export function containerRequest(args: Args): CreateRequest {
     publishAll: Boolean(args['publish-all']),
     interactive: Boolean(args.interactive),
     ...(args.restart ? { restart: restartPolicy(String(args.restart), Boolean(args.rm)) } : {}),
+    ...(args['log-driver'] ? { logDriver: args['log-driver'] as LogDriver } : {}),
+    replace: Boolean(args.replace),
+    cidfile: args.cidfile === undefined ? undefined : String(args.cidfile),
+    createCommand: process.argv.slice(2),
     dns: list(args.dns),
     addHosts: list(args['add-host']),
     mounts: mountRequests(args),
