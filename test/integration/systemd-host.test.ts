@@ -3,13 +3,12 @@
  * lingering user, a login session's XDG_RUNTIME_DIR), checked in the Debian
  * guest of ../shared/vm, in one boot: the guest is slow under emulation.
  */
-import { spawnSync } from 'node:child_process';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { bootGuest, noGuest } from './guest.js';
 
-const runVm = process.env.TPOD_TEST_VM;
-const skip = runVm ? undefined : 'no test VM: run `npm test` as root on a machine with ../shared/vm, which builds the guest and sets TPOD_TEST_VM';
+const skip = noGuest;
 const project = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 
 // Each check prints one line "name<TAB>output", so one boot answers many.
@@ -28,22 +27,15 @@ sysctl -qw user.max_user_namespaces=0
 check no-userns su dev -c "cd '$PWD' && native/tpod unshare true; echo exit=\\$?"
 `;
 
-function boot(script: string, ...options: string[]): Map<string, string> {
-  const r = spawnSync(runVm!, [...options, '--share', project, '--timeout', '300', '--', 'sh', '-c', script], { encoding: 'utf8', timeout: 330_000 });
-  expect(r.status, r.stderr).toBe(0);
-  const results = new Map<string, string>();
-  for (const line of r.stdout.split('\n')) {
-    const [name, ...rest] = line.split('\t');
-    if (name && rest.length) results.set(name, rest.join('\t'));
-  }
-  return results;
+async function boot(script: string, ...options: string[]): Promise<Map<string, string>> {
+  return (await bootGuest([...options, '--share', project, '--', 'sh', '-c', script], 300)).results;
 }
 
 describe.skipIf(skip)(`on a systemd host with delegated cgroup v2${skip ? ` (skipped: ${skip})` : ''}`, () => {
   let results = new Map<string, string>();
-  beforeAll(() => {
-    results = new Map([...boot(asUser), ...boot(asRoot, '--root')]);
-  }, 680_000);
+  beforeAll(async () => {
+    results = new Map([...(await boot(asUser)), ...(await boot(asRoot, '--root'))]);
+  }, 1_300_000);
 
   it('reports systemd delegation of the v2 controllers, and crun as the runtime', () => {
     const info = JSON.parse(results.get('info') ?? '{}');

@@ -3,33 +3,27 @@
  * Debian guest of ../shared/vm, in one boot (vm/limits.sh runs every check
  * there). The refusal where nothing is delegated is in cgroup-limits.test.ts.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { busyboxLayer } from '../registry/images.js';
 import { tar } from '../registry/tar-writer.js';
+import { bootGuest, noGuest } from './guest.js';
 
-const runVm = process.env.TPOD_TEST_VM;
-const skip = runVm ? undefined : 'no test VM: run `npm test` as root on a machine with ../shared/vm, which builds the guest and sets TPOD_TEST_VM';
+const skip = noGuest;
 const project = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 const MiB = 1024 * 1024;
 
 describe.skipIf(skip)(`resource limits in a systemd user session${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  const results = new Map<string, string>();
-  beforeAll(() => {
+  let results = new Map<string, string>();
+  beforeAll(async () => {
     // The guest sees the project; the image goes in a directory of it that git ignores.
     const dir = join(project, 'test', '.vm-tmp');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'busybox.tar'), tar(busyboxLayer()));
-    const r = spawnSync(runVm!, ['--share', project, '--timeout', '500', '--', 'sh', 'test/integration/vm/limits.sh', 'test/.vm-tmp/busybox.tar'], { encoding: 'utf8', timeout: 530_000 });
-    expect(r.status, r.stderr).toBe(0);
-    for (const line of r.stdout.split('\n')) {
-      const [name, ...rest] = line.split('\t');
-      if (name && rest.length) results.set(name, rest.join('\t').trim());
-    }
-  }, 560_000);
+    results = (await bootGuest(['--share', project, '--', 'sh', 'test/integration/vm/limits.sh', 'test/.vm-tmp/busybox.tar'])).results;
+  }, 1_100_000);
 
   it('sets each limit on the container\'s cgroup, as the container sees it', () => {
     // memory.swap.max is the swap beyond memory: 96m - 64m.

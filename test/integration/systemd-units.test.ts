@@ -12,16 +12,15 @@
  * its start is expected to fail and the checks that need it are skipped,
  * named as such.
  */
-import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { busyboxLayer } from '../registry/images.js';
 import { tar } from '../registry/tar-writer.js';
+import { bootGuest, noGuest } from './guest.js';
 
-const runVm = process.env.TPOD_TEST_VM;
-const skip = runVm ? undefined : 'no test VM: run `npm test` as root on a machine with ../shared/vm, which builds the guest and sets TPOD_TEST_VM';
+const skip = noGuest;
 const project = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 const rootfs = join(project, '.systemd-units-rootfs.tar');
 
@@ -105,16 +104,12 @@ USER
 describe.skipIf(skip)(`systemd user services${skip ? ` (skipped: ${skip})` : ''}`, () => {
   const results = new Map<string, string>();
   let stderr = '';
-  beforeAll(() => {
+  beforeAll(async () => {
     writeFileSync(rootfs, tar(busyboxLayer()));
-    const r = spawnSync(runVm!, ['--root', '--share', project, '--timeout', '500', '--', 'sh', '-c', asRoot], { encoding: 'utf8', timeout: 540_000 });
-    stderr = r.stderr;
-    expect(r.status, `${r.stderr}\n${r.stdout}`).toBe(0);
-    for (const line of r.stdout.split('\n')) {
-      const [name, ...rest] = line.split('\t');
-      if (name && rest.length) results.set(name, rest.join('\t').trim());
-    }
-  }, 560_000);
+    const booted = await bootGuest(['--root', '--share', project, '--', 'sh', '-c', asRoot]);
+    stderr = booted.stderr;
+    for (const [name, value] of booted.results) results.set(name, value);
+  }, 1_100_000);
   afterAll(() => rmSync(rootfs, { force: true }));
 
   const sdnotify = () => Number(results.get('has-sdnotify') ?? '0') > 0;

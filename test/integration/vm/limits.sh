@@ -19,8 +19,11 @@ check oom-detached-inspect $T inspect --format '{{.State.OOMKilled}} {{.State.Ex
 $T run --name fine --network none --memory 64m bb true
 check no-oom $T inspect --format '{{.State.OOMKilled}} {{.State.ExitCode}}' fine
 
-# A fork bomb stops at its pids limit.
-check pids $T run --rm --network none --pids-limit 10 bb sh -c 'for i in $(busybox seq 30); do sleep 3 & done 2>/dev/null; cat /sys/fs/cgroup/pids.current /sys/fs/cgroup/pids.max /sys/fs/cgroup/pids.events'
+# A fork bomb stops at its pids limit: its cgroup's counts, read from outside.
+id=$($T run -d --network none --pids-limit 10 bb sh -c '(for i in $(busybox seq 30); do sleep 60 & done) 2>/dev/null; sleep 60')
+sleep 3
+check pids cat "$scopes/tpod-$id.scope/container/pids.current" "$scopes/tpod-$id.scope/container/pids.max" "$scopes/tpod-$id.scope/container/pids.events"
+$T rm -f "$id" >/dev/null
 
 # A busy loop with --cpus 0.5 gets half a core: its scope's usage over 4 s of wall time, in permille.
 id=$($T run -d --network none --cpus 0.5 bb sh -c 'while :; do :; done')
