@@ -27,7 +27,7 @@ describe.skipIf(skip)(`resource limits in a systemd user session${skip ? ` (skip
 
   it('sets each limit on the container\'s cgroup, as the container sees it', () => {
     // memory.swap.max is the swap beyond memory: 96m - 64m.
-    expect(results.get('limits')?.split(' ')).toEqual([String(64 * MiB), String(32 * MiB), '50000 100000', '50', '0', '50']);
+    expect(results.get('limits')?.split(' ')).toEqual([String(64 * MiB), String(32 * MiB), '50000', '100000', '50', '0', '50']);
   });
 
   it('says in inspect that the OOM killer ended a container over its memory limit, attached or detached', () => {
