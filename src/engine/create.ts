@@ -13,6 +13,7 @@ import type { ImageConfig } from '../image/manifest.js';
 import { type PortMapping, exposedPorts } from '../network/ports.js';
 import { usesUserMode } from '../network/user-mode.js';
 import type { RunOptions } from '../spec/build.js';
+import { type SdNotify, type SdNotifyMode, sdNotifyFor } from '../systemd/notify.js';
 import { envList, mergeEnv } from '../spec/env.js';
 import type { MountRequest, SpecMount, VolumeRequest } from '../spec/mounts.js';
 import { type ContainerRecord, Containers } from '../storage/containers.js';
@@ -47,9 +48,13 @@ export interface ContainerConfig {
   readonly options: Omit<RunOptions, 'mounts'>;
   /** Its cgroup, decided at creation as podman decides it; none in records older than limits. */
   readonly cgroups?: CgroupPlan;
+  /** --sdnotify under a Type=notify unit: what its start tells systemd; none to tell. */
+  readonly sdnotify?: SdNotify;
 }
 
-export interface CreateRequest extends Omit<ContainerConfig, 'mounts' | 'cgroups'> {
+export interface CreateRequest extends Omit<ContainerConfig, 'mounts' | 'cgroups' | 'sdnotify'> {
+  /** --sdnotify; podman's default is container. */
+  readonly sdnotifyMode?: SdNotifyMode;
   /** --cgroup-manager; undefined: systemd where it delegates, else none. */
   readonly cgroupManager?: CgroupManager;
   /** --cgroups */
@@ -147,6 +152,8 @@ export async function createContainer(ctx: Context, req: CreateRequest, listener
   if (req.replace) await replaceNamed(ctx, req.name);
   const store = ctx.store();
   const config = JSON.parse(store.config(image.id).toString('utf8')) as ImageConfig;
+  // As podman, the unit's socket is the one at creation: a later start answers to it.
+  const sdnotify = sdNotifyFor(req.sdnotifyMode ?? 'container', ctx.notifySocket);
   const containerConfig: ContainerConfig = {
     network: req.network,
     publish: req.publishAll && usesUserMode(req.network) ? [...req.publish, ...exposedPorts(config.config?.ExposedPorts, req.publish)] : req.publish,
@@ -159,6 +166,7 @@ export async function createContainer(ctx: Context, req: CreateRequest, listener
     ...(req.logDriver && req.logDriver !== 'k8s-file' ? { logDriver: req.logDriver } : {}),
     options: fixedEnvironment(req.options, config, ctx.env),
     cgroups,
+    ...(sdnotify ? { sdnotify } : {}),
   };
   const record = new Containers(store).create({
     name: req.name,

@@ -31,6 +31,8 @@ import { chooseDriver } from '../storage/driver.js';
 import { resolveInRoot, resolveParent } from '../storage/in-root.js';
 import { mountRootfs, unmountRootfs } from '../storage/rootfs.js';
 import { identityOf, ownIdentity } from '../rootless/process.js';
+import { containerNotify, relayDir, startedMessage, tellSystemd } from '../systemd/notify.js';
+import { conmonNeedsScope, moveConmon } from '../systemd/scope.js';
 import type { Context } from './context.js';
 import type { ContainerConfig } from './create.js';
 import { hostFacts } from './host-facts.js';
@@ -87,7 +89,7 @@ function phases(): Phase {
  * /etc files and spec. Whatever fails undoes all of it and leaves the
  * container as it was.
  */
-async function prepare(ctx: Context, container: ContainerRecord, phase: Phase, restarting = false): Promise<Prepared> {
+async function prepare(ctx: Context, container: ContainerRecord, phase: Phase, restarting = false, underConmon = false): Promise<Prepared> {
   const store = ctx.store();
   const containers = new Containers(store);
   const config = configOf(container);
@@ -146,8 +148,11 @@ async function prepare(ctx: Context, container: ContainerRecord, phase: Phase, r
     };
     // The environment was fixed at creation: the caller's own is not read again.
     const cgroup = config.cgroups ? cgroupsPath(config.cgroups, record.id) : undefined;
+    const notify = underConmon && config.sdnotify?.mode === 'container' ? containerNotify(paths.bundle) : undefined;
+    if (notify) mkdirSync(relayDir(paths.bundle), { recursive: true });
+    const options = notify ? { ...config.options, mounts: [...mounts, notify.mount], env: [...(config.options.env ?? []), notify.env] } : { ...config.options, mounts };
     const spec = buildSpec({
-      id: record.id, rootfs: paths.rootfs, image: imageConfig.config, etc, options: { ...config.options, mounts }, network, files, host: { ...host, env: {} },
+      id: record.id, rootfs: paths.rootfs, image: imageConfig.config, etc, options, network, files, host: { ...host, env: {} },
       ...(keep ? { userns: keep } : {}),
       ...(cgroup ? { cgroupsPath: cgroup } : {}),
     });
@@ -288,8 +293,9 @@ function exitCommand(id: string): string[] {
  */
 export async function startDetached(ctx: Context, container: ContainerRecord, restarting = false): Promise<ContainerRecord> {
   const phase = phases();
-  const p = await prepare(ctx, container, phase, restarting);
+  const p = await prepare(ctx, container, phase, restarting, true);
   const containers = new Containers(ctx.store());
+  const notify = p.config.sdnotify;
   const dirs = conmonDirs(ctx.paths.runtimeDir);
   const conmonPaths = { bundle: p.paths.bundle, logPath: p.paths.log, exitDir: dirs.exitDir, socketDir: dirs.socketDir, conmonPidFile: join(p.paths.bundle, 'conmon.pid') };
   try {
@@ -300,10 +306,15 @@ export async function startDetached(ctx: Context, container: ContainerRecord, re
       stdin: p.config.interactive,
       exitCommand: exitCommand(p.record.id),
       ...(p.config.logDriver ? { logDriver: p.config.logDriver } : {}),
+      ...(notify?.mode === 'container' ? { sdnotifySocket: notify.socket } : {}),
     });
     await p.net?.ready;
     const monitor = conmonPid(conmonPaths);
     if (!monitor) throw new TpodError('conmon did not record its pid');
+    if (conmonNeedsScope(p.config.cgroups, ctx.env)) {
+      await moveConmon(ctx.env, p.record.id, p.record.name, monitor);
+      phase('conmon scope');
+    }
     const conmon = identityOf(monitor);
     containers.update(p.record.id, { monitor: conmon, pid: Number(readFileSync(join(p.paths.bundle, 'pid'), 'utf8')) });
     // The launcher rejoins the namespaces through this conmon if the pause process is gone.
@@ -311,6 +322,7 @@ export async function startDetached(ctx: Context, container: ContainerRecord, re
     writeFileSync(join(dirs.recordDir, p.record.id), `${conmon.pid} ${conmon.startTime}\n`, { mode: 0o600 });
     startCreated(p.runtime, p.paths.bundle, p.record.id);
     phase(`${p.runtime.name} start`);
+    if (notify) tellSystemd(notify.socket, startedMessage(notify, monitor));
     return containers.get(p.record.id) ?? p.record;
   } catch (err) {
     // conmon, left without a container, runs its exit command: the state goes back first.

@@ -34,6 +34,8 @@ export interface ConmonOptions {
   readonly exitCommand: readonly string[];
   /** Where the output goes besides the attach socket: the k8s-file log (default), the journal, or nowhere. */
   readonly logDriver?: 'k8s-file' | 'journald' | 'none';
+  /** --sdnotify=container: the unit's NOTIFY_SOCKET, which conmon relays the container's READY=1 to. */
+  readonly sdnotifySocket?: string;
 }
 
 /** Where detached containers' files live in tpod's run directory. Pure. */
@@ -75,6 +77,8 @@ export function conmonArgs(runtime: Runtime, paths: ConmonPaths, options: Conmon
     ...(options.terminal ? ['-t'] : []),
     // A client that detaches (or ends its input) leaves the container's input open for the next attach.
     ...(options.stdin ? ['-i', '--leave-stdin-open'] : []),
+    // conmon binds its relay at BUNDLE/notify/notify.sock, and passes on only READY=1 and WATCHDOG=1.
+    ...(options.sdnotifySocket ? ['--sdnotify-socket', options.sdnotifySocket] : []),
     ...(exitProgram ? ['--exit-command', exitProgram, ...exitArgs.flatMap((a) => ['--exit-command-arg', a])] : []),
   ];
 }

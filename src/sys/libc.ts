@@ -44,6 +44,7 @@ interface Libc {
   listen: (fd: number, backlog: number) => number;
   accept4: (fd: number, addr: null, len: null, flags: number) => number;
   recvmsg: (fd: number, msg: MsgHdr, flags: number) => number;
+  sendto: (fd: number, data: Buffer, len: number, flags: number, addr: Buffer, addrlen: number) => number;
 }
 
 interface MsgHdr {
@@ -99,6 +100,7 @@ function load(): Libc {
     listen: lib.func('int listen(int, int)'),
     accept4: lib.func('int accept4(int, void *, void *, int)'),
     recvmsg: lib.func(`long recvmsg(int, _Inout_ ${msgHdrType(koffi)} *, int)`),
+    sendto: lib.func('long sendto(int, const void *, size_t, int, const void *, uint32_t)'),
   };
   return libc;
 }
@@ -137,6 +139,7 @@ const TIOCGWINSZ = 0x5413;
 const TIOCSWINSZ = 0x5414;
 const AF_UNIX = 1;
 const SOCK_STREAM = 1;
+const SOCK_DGRAM = 2;
 const SOCK_SEQPACKET = 5;
 const SOL_SOCKET = 1;
 const SCM_RIGHTS = 1;
@@ -254,15 +257,29 @@ export function setWindowSize(fd: number, size: WindowSize): void {
   check(load().ioctl(fd, TIOCSWINSZ, 'void *', ws), 'ioctl TIOCSWINSZ');
 }
 
-/** struct sockaddr_un for PATH, and its length. */
+/** struct sockaddr_un for PATH, and its length; a name starting with @ is in the abstract namespace. */
 function unixAddress(path: string, call: string): { addr: Buffer; len: number } {
-  // sun_path holds 108 bytes with the terminating NUL.
-  const name = Buffer.from(path);
+  const abstract = path.startsWith('@');
+  // An abstract name starts with a NUL and has none at its end; sun_path holds 108 bytes with the NUL.
+  const name = abstract ? Buffer.concat([Buffer.from([0]), Buffer.from(path.slice(1))]) : Buffer.from(path);
   if (name.length >= SUN_PATH_MAX) throw new SysError(call, osConstants.errno.ENAMETOOLONG, path);
   const addr = Buffer.alloc(2 + SUN_PATH_MAX);
   addr.writeUInt16LE(AF_UNIX, 0);
   name.copy(addr, 2);
-  return { addr, len: 2 + name.length + 1 };
+  return { addr, len: 2 + name.length + (abstract ? 0 : 1) };
+}
+
+/** Sends DATA as one datagram to the Unix SOCK_DGRAM socket at PATH (an sd_notify socket), which Node's net module cannot. */
+export function sendDatagram(path: string, data: Buffer): void {
+  const { socket, sendto } = load();
+  const { addr, len } = unixAddress(path, 'sendto');
+  const fd = socket(AF_UNIX, SOCK_DGRAM | O_CLOEXEC, 0);
+  check(fd, 'socket');
+  try {
+    check(sendto(fd, data, data.length, 0, addr, len), 'sendto', path);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** A listening Unix stream socket at PATH (which must not exist), whose accept never waits; returns its fd. */

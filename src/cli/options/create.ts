@@ -17,6 +17,7 @@ import { parseEntrypoint } from '../../spec/command.js';
 import { type MountRequest, parseMountSpec, parseTmpfsSpec, parseVolumeSpec } from '../../spec/mounts.js';
 import type { SeccompProfile } from '../../spec/seccomp.js';
 import { parseUserns } from '../../spec/userns.js';
+import { parseSdNotifyMode } from '../../systemd/notify.js';
 import { plainProgress, terminalProgress } from '../output/progress.js';
 import { type Args, passedThrough } from '../spec.js';
 import { keyValues } from './key-values.js';
@@ -87,6 +88,7 @@ export function containerRequest(args: Args): CreateRequest {
     runtime: args.runtime as string | undefined,
     ...(args['cgroup-manager'] ? { cgroupManager: parseManager(String(args['cgroup-manager'])) } : {}),
     ...(args.cgroups ? { cgroupsMode: parseCgroupsMode(String(args.cgroups)) } : {}),
+    ...(args.sdnotify ? { sdnotifyMode: parseSdNotifyMode(String(args.sdnotify)) } : {}),
     ...registryAccess(args),
     options: {
       ...(command.length ? { command } : {}),

@@ -1,0 +1,137 @@
+/**
+ * Moving a process into a transient systemd scope of its own, in the user's
+ * systemd instance, over the session bus: what podman does for each
+ * container's conmon (libpod moveConmonToCgroupAndSignal, through common's
+ * systemd.RunUnderSystemdScope), so that conmon leaves the cgroup of the
+ * shell or unit that started it, and a logout's cleanup of that session
+ * does not take it along.
+ */
+import { writeFileSync } from 'node:fs';
+import type { CgroupPlan } from '../cgroups/plan.js';
+import { TpodError, errorLine } from '../errors.js';
+import { log } from '../log.js';
+import { Bus, DBusError, sessionBusSocket } from './dbus.js';
+import { type DBusValue, variant } from './dbus-wire.js';
+
+const SYSTEMD = { destination: 'org.freedesktop.systemd1', path: '/org/freedesktop/systemd1', interface: 'org.freedesktop.systemd1.Manager' };
+const DBUS = { destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus' };
+const JOB_REMOVED = "type='signal',sender='org.freedesktop.systemd1',interface='org.freedesktop.systemd1.Manager',member='JobRemoved'";
+// A scope's start job takes milliseconds; this only keeps a wedged bus from hanging tpod.
+const TIMEOUT_MS = 30_000;
+
+export interface ScopeRequest {
+  readonly pid: number;
+  /** name.scope */
+  readonly unit: string;
+  readonly description: string;
+  /** The slice it goes in; podman's conmon goes where its container goes. */
+  readonly slice: string;
+}
+
+/** StartTransientUnit's arguments for REQ: name, mode, properties a(sv), auxiliary units a(sa(sv)). Pure. */
+export function transientScopeCall(req: ScopeRequest): DBusValue[] {
+  return [
+    req.unit,
+    // podman's mode: an older job for the same unit gives way.
+    'replace',
+    [
+      ['Description', variant('s', req.description)],
+      ['Slice', variant('s', req.slice)],
+      ['PIDs', variant('au', [req.pid])],
+      // Its processes may make cgroups below it (conmon does not, but podman asks for it).
+      ['Delegate', variant('b', true)],
+      // No ordering after basic.target, nor a stop at shutdown.target: only its processes matter.
+      ['DefaultDependencies', variant('b', false)],
+    ],
+    [],
+  ];
+}
+
+/**
+ * Moves REQ.pid into a new scope REQ.unit, and returns once systemd has
+ * started it (its job ended). If the unit exists (a restarted container's
+ * conmon, started from its predecessor's scope), the process joins that
+ * unit's cgroup instead, as podman does.
+ */
+export async function moveToScope(busSocket: string, req: ScopeRequest): Promise<void> {
+  const bus = Bus.open(busSocket);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, fail) => {
+    timer = setTimeout(() => fail(new TpodError(`systemd did not start ${req.unit} within ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([startScope(bus, req), timeout]);
+  } finally {
+    clearTimeout(timer);
+    bus.close();
+  }
+}
+
+async function startScope(bus: Bus, req: ScopeRequest): Promise<void> {
+  const ended = new Map<string, string>();
+  let job: string | undefined;
+  let jobEnded: ((result: string) => void) | undefined;
+  bus.onSignal((m) => {
+    if (m.member !== 'JobRemoved') return;
+    // JobRemoved(u id, o job, s unit, s result)
+    const [, path, , result] = m.body as [number, string, string, string];
+    if (path === job) jobEnded?.(result);
+    else ended.set(path, result);
+  });
+  // Both sent at once: the bus applies the match before it passes the call on.
+  const matched = bus.call({ ...DBUS, member: 'AddMatch', signature: 's', body: [JOB_REMOVED] });
+  const started = bus.call({ ...SYSTEMD, member: 'StartTransientUnit', signature: 'ssa(sv)a(sa(sv))', body: transientScopeCall(req) });
+  started.catch(() => undefined);
+  await matched;
+  let reply: DBusValue[];
+  try {
+    reply = await started;
+  } catch (err) {
+    if (err instanceof DBusError && err.errorName === 'org.freedesktop.systemd1.UnitExists') return joinUnit(bus, req);
+    throw err;
+  }
+  job = reply[0] as string;
+  // The signal may have come before the reply was read.
+  const result = ended.get(job) ?? (await new Promise<string>((done) => (jobEnded = done)));
+  if (result !== 'done') throw new TpodError(`systemd did not start ${req.unit}: its job ended "${result}"`);
+}
+
+/** Puts REQ.pid in the cgroup of the existing scope REQ.unit. */
+async function joinUnit(bus: Bus, req: ScopeRequest): Promise<void> {
+  const [unitPath] = await bus.call({ ...SYSTEMD, member: 'GetUnit', signature: 's', body: [req.unit] });
+  const [cgroup] = await bus.call({
+    destination: SYSTEMD.destination,
+    path: unitPath as string,
+    interface: 'org.freedesktop.DBus.Properties',
+    member: 'Get',
+    signature: 'ss',
+    body: ['org.freedesktop.systemd1.Scope', 'ControlGroup'],
+  });
+  const path = (cgroup as { value: DBusValue }).value;
+  if (typeof path !== 'string' || !path) throw new TpodError(`${req.unit} exists but has no cgroup`);
+  writeFileSync(`/sys/fs/cgroup${path}/cgroup.procs`, `${req.pid}\n`);
+}
+
+/** conmon's scope for container ID (podman's is libpod-conmon-ID.scope). Pure. */
+export const conmonScopeName = (id: string): string => `tpod-conmon-${id}.scope`;
+
+/**
+ * Whether conmon gets a scope of its own: with --cgroups=enabled (PLAN), and
+ * not when tpod runs as a systemd service ($INVOCATION_ID), whose cgroup
+ * conmon stays in, so that the unit keeps its main process (podman's rule).
+ * Pure.
+ */
+export function conmonNeedsScope(plan: CgroupPlan | undefined, env: NodeJS.ProcessEnv): boolean {
+  return Boolean(plan?.conmonScope) && !env.INVOCATION_ID;
+}
+
+/** Moves conmon PID of container ID (named NAME) into its scope; a failure is a warning, as with podman: the container runs all the same. */
+export async function moveConmon(env: NodeJS.ProcessEnv, id: string, name: string, pid: number): Promise<void> {
+  try {
+    const socket = sessionBusSocket(env);
+    if (!socket) throw new TpodError('no session bus ($DBUS_SESSION_BUS_ADDRESS and $XDG_RUNTIME_DIR are unset)');
+    await moveToScope(socket, { pid, unit: conmonScopeName(id), description: `tpod conmon of container ${name}`, slice: 'user.slice' });
+  } catch (err) {
+    log.warn(`conmon stays in tpod's cgroup: ${errorLine(err)}`);
+  }
+}
