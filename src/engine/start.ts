@@ -32,7 +32,7 @@ import { resolveInRoot, resolveParent } from '../storage/in-root.js';
 import { mountRootfs, unmountRootfs } from '../storage/rootfs.js';
 import { identityOf, ownIdentity } from '../rootless/process.js';
 import { containerNotify, relayDir, startedMessage, tellSystemd } from '../systemd/notify.js';
-import { conmonNeedsScope, moveConmon } from '../systemd/scope.js';
+import { type ScopeMove, conmonNeedsScope, moveConmon } from '../systemd/scope.js';
 import type { Context } from './context.js';
 import type { ContainerConfig } from './create.js';
 import { hostFacts } from './host-facts.js';
@@ -298,6 +298,7 @@ export async function startDetached(ctx: Context, container: ContainerRecord, re
   const notify = p.config.sdnotify;
   const dirs = conmonDirs(ctx.paths.runtimeDir);
   const conmonPaths = { bundle: p.paths.bundle, logPath: p.paths.log, exitDir: dirs.exitDir, socketDir: dirs.socketDir, conmonPidFile: join(p.paths.bundle, 'conmon.pid') };
+  let scope: ScopeMove | undefined;
   try {
     await createUnderConmon(p.runtime, conmonPaths, {
       id: p.record.id,
@@ -311,10 +312,8 @@ export async function startDetached(ctx: Context, container: ContainerRecord, re
     await p.net?.ready;
     const monitor = conmonPid(conmonPaths);
     if (!monitor) throw new TpodError('conmon did not record its pid');
-    if (conmonNeedsScope(p.config.cgroups, ctx.env)) {
-      await moveConmon(ctx.env, p.record.id, p.record.name, monitor);
-      phase('conmon scope');
-    }
+    // Asked now, and done by systemd while the runtime starts the container.
+    if (conmonNeedsScope(p.config.cgroups, ctx.env)) scope = await moveConmon(ctx.env, p.record.id, p.record.name, monitor);
     const conmon = identityOf(monitor);
     containers.update(p.record.id, { monitor: conmon, pid: Number(readFileSync(join(p.paths.bundle, 'pid'), 'utf8')) });
     // The launcher rejoins the namespaces through this conmon if the pause process is gone.
@@ -322,11 +321,16 @@ export async function startDetached(ctx: Context, container: ContainerRecord, re
     writeFileSync(join(dirs.recordDir, p.record.id), `${conmon.pid} ${conmon.startTime}\n`, { mode: 0o600 });
     startCreated(p.runtime, p.paths.bundle, p.record.id);
     phase(`${p.runtime.name} start`);
+    if (scope) {
+      await scope.done;
+      phase('conmon scope');
+    }
     if (notify) tellSystemd(notify.socket, startedMessage(notify, monitor));
     return containers.get(p.record.id) ?? p.record;
   } catch (err) {
     // conmon, left without a container, runs its exit command: the state goes back first.
     containers.update(p.record.id, { state: container.state, monitor: undefined });
+    await scope?.done;
     removeRuntimeState(p.runtime, p.record.id);
     await release(ctx, p);
     throw err;

@@ -51,9 +51,16 @@ export class DBusError extends TpodError {
 
 const DBUS = { destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus' };
 
-/** One connection to a bus. Calls may be made before connect() resolves: they are sent in order. */
+/**
+ * One connection to a bus. Calls may be made at once: what is asked in one
+ * go (one turn of the event loop) goes out in one write, as soon as the
+ * socket is connected.
+ */
 export class Bus {
+  /** Resolves once the socket is connected, by when what was asked before is written, or has failed. */
+  readonly ready: Promise<void>;
   private serial = 0;
+  private outgoing: Buffer[] = [];
   private readonly pending = new Map<number, { done: (m: Message) => void; fail: (e: Error) => void }>();
   private readonly signalHandlers = new Set<(m: Message) => void>();
   private buffered = Buffer.alloc(0);
@@ -63,11 +70,27 @@ export class Bus {
 
   private constructor(readonly path: string) {
     this.socket = createConnection({ path });
+    // Listening before the first write, whose own listener writes once this one has run.
+    this.ready = new Promise((done) => {
+      this.socket.once('connect', done);
+      this.socket.once('error', () => done());
+    });
     this.socket.on('data', (d: Buffer) => this.receive(d));
     this.socket.on('error', (err) => this.fail(new TpodError(`cannot talk to the session bus at ${path}: ${err.message}`)));
     this.socket.on('close', () => this.fail(new TpodError(`the session bus at ${path} closed the connection`)));
     // Authentication, then Hello, which a bus wants first.
-    this.socket.write(Buffer.from('\0AUTH EXTERNAL\r\nDATA\r\nBEGIN\r\n'));
+    this.send(Buffer.from('\0AUTH EXTERNAL\r\nDATA\r\nBEGIN\r\n'));
+  }
+
+  private send(data: Buffer): void {
+    if (!this.outgoing.length) {
+      queueMicrotask(() => {
+        const data = Buffer.concat(this.outgoing);
+        this.outgoing = [];
+        if (!this.failure) this.socket.write(data);
+      });
+    }
+    this.outgoing.push(data);
   }
 
   /** Opens a connection to the bus at socket PATH; its Hello is on its way. */
@@ -81,7 +104,7 @@ export class Bus {
   call(c: Call): Promise<DBusValue[]> {
     if (this.failure) return Promise.reject(this.failure);
     const serial = ++this.serial;
-    this.socket.write(encodeMessage({ type: MessageType.methodCall, serial, ...c }));
+    this.send(encodeMessage({ type: MessageType.methodCall, serial, ...c }));
     return new Promise<Message>((done, fail) => this.pending.set(serial, { done, fail })).then((m) => {
       if (m.type === MessageType.error) {
         const text = typeof m.body?.[0] === 'string' ? m.body[0] : m.errorName!;

@@ -47,27 +47,37 @@ export function transientScopeCall(req: ScopeRequest): DBusValue[] {
   ];
 }
 
+/** A move asked of systemd: DONE resolves once systemd has started the scope, or rejects. */
+export interface ScopeMove {
+  readonly done: Promise<void>;
+}
+
 /**
- * Moves REQ.pid into a new scope REQ.unit, and returns once systemd has
- * started it (its job ended). If the unit exists (a restarted container's
- * conmon, started from its predecessor's scope), the process joins that
- * unit's cgroup instead, as podman does.
+ * Asks for REQ.pid to be moved into a new scope REQ.unit, and returns once
+ * the request is on its way, so that the caller can work while systemd
+ * does; DONE follows once systemd has started the scope (its job ended). If
+ * the unit exists (a restarted container's conmon, started from its
+ * predecessor's scope), the process joins that unit's cgroup instead, as
+ * podman does.
  */
-export async function moveToScope(busSocket: string, req: ScopeRequest): Promise<void> {
+export async function moveToScope(busSocket: string, req: ScopeRequest): Promise<ScopeMove> {
   const bus = Bus.open(busSocket);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, fail) => {
     timer = setTimeout(() => fail(new TpodError(`systemd did not start ${req.unit} within ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
   });
-  try {
-    await Promise.race([startScope(bus, req), timeout]);
-  } finally {
+  const done = Promise.race([startScope(bus, req), timeout]).finally(() => {
     clearTimeout(timer);
     bus.close();
-  }
+  });
+  // The caller may block the event loop next (the runtime's start): the requests must be out first.
+  await bus.ready;
+  return { done };
 }
 
 async function startScope(bus: Bus, req: ScopeRequest): Promise<void> {
+  const began = performance.now();
+  const since = () => `${(performance.now() - began).toFixed(1)} ms`;
   const ended = new Map<string, string>();
   let job: string | undefined;
   let jobEnded: ((result: string) => void) | undefined;
@@ -83,6 +93,7 @@ async function startScope(bus: Bus, req: ScopeRequest): Promise<void> {
   const started = bus.call({ ...SYSTEMD, member: 'StartTransientUnit', signature: 'ssa(sv)a(sa(sv))', body: transientScopeCall(req) });
   started.catch(() => undefined);
   await matched;
+  log.debug(`${req.unit}: connected, authenticated and subscribed after ${since()}`);
   let reply: DBusValue[];
   try {
     reply = await started;
@@ -91,9 +102,11 @@ async function startScope(bus: Bus, req: ScopeRequest): Promise<void> {
     throw err;
   }
   job = reply[0] as string;
+  log.debug(`${req.unit}: StartTransientUnit answered after ${since()}`);
   // The signal may have come before the reply was read.
   const result = ended.get(job) ?? (await new Promise<string>((done) => (jobEnded = done)));
   if (result !== 'done') throw new TpodError(`systemd did not start ${req.unit}: its job ended "${result}"`);
+  log.debug(`${req.unit}: started after ${since()}`);
 }
 
 /** Puts REQ.pid in the cgroup of the existing scope REQ.unit. */
@@ -125,13 +138,20 @@ export function conmonNeedsScope(plan: CgroupPlan | undefined, env: NodeJS.Proce
   return Boolean(plan?.conmonScope) && !env.INVOCATION_ID;
 }
 
-/** Moves conmon PID of container ID (named NAME) into its scope; a failure is a warning, as with podman: the container runs all the same. */
-export async function moveConmon(env: NodeJS.ProcessEnv, id: string, name: string, pid: number): Promise<void> {
+/**
+ * Asks for conmon PID of container ID (named NAME) to be moved into its
+ * scope, and returns once asked (see moveToScope). DONE never rejects: a
+ * failure is a warning, as with podman, and the container runs all the same.
+ */
+export async function moveConmon(env: NodeJS.ProcessEnv, id: string, name: string, pid: number): Promise<ScopeMove> {
+  const warn = (err: unknown) => log.warn(`conmon stays in tpod's cgroup: ${errorLine(err)}`);
   try {
     const socket = sessionBusSocket(env);
     if (!socket) throw new TpodError('no session bus ($DBUS_SESSION_BUS_ADDRESS and $XDG_RUNTIME_DIR are unset)');
-    await moveToScope(socket, { pid, unit: conmonScopeName(id), description: `tpod conmon of container ${name}`, slice: 'user.slice' });
+    const move = await moveToScope(socket, { pid, unit: conmonScopeName(id), description: `tpod conmon of container ${name}`, slice: 'user.slice' });
+    return { done: move.done.catch(warn) };
   } catch (err) {
-    log.warn(`conmon stays in tpod's cgroup: ${errorLine(err)}`);
+    warn(err);
+    return { done: Promise.resolve() };
   }
 }
