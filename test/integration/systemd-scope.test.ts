@@ -13,16 +13,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { findProgram } from '../../src/sys/programs.js';
 import { busyboxLayer } from '../registry/images.js';
 import { tar } from '../registry/tar-writer.js';
+import { bootGuest, noGuest } from './guest.js';
 
-const runVm = process.env.TPOD_TEST_VM;
 const project = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 // The guest sees the project; the image goes in a directory of it that git ignores.
 const guestDir = join(project, 'test', '.vm-tmp', 'sdnotify');
-const skip = !runVm
-  ? 'no test VM: run `npm test` as root on a machine with ../shared/vm, which builds the guest and sets TPOD_TEST_VM'
-  : !findProgram('gcc')
-    ? 'no gcc to build the image\'s static sd-notify'
-    : undefined;
+const skip = noGuest ?? (findProgram('gcc') ? undefined : 'no gcc to build the image\'s static sd-notify');
 
 /** busybox, and sd-notify at /sd-notify, as a rootfs tarball for tpod import; returns its path in the project. */
 function buildImage(): string {
@@ -93,25 +89,15 @@ check t2-mainpid systemctl --user show -p MainPID --value t2
 check c2-conmon conmon c2
 `;
 
-function boot(text: string): Map<string, string> {
-  const r = spawnSync(runVm!, ['--share', project, '--timeout', '560', '--', 'sh', '-c', text], { encoding: 'utf8', timeout: 600_000 });
-  expect(r.status, r.stderr).toBe(0);
-  const results = new Map<string, string>();
-  for (const line of r.stdout.split('\n')) {
-    const [name, ...rest] = line.split('\t');
-    if (name && rest.length) results.set(name, rest.join('\t').trim());
-  }
-  return results;
-}
-
 describe.skipIf(skip)(`conmon's scope and --sdnotify on a systemd host${skip ? ` (skipped: ${skip})` : ''}`, () => {
   let results = new Map<string, string>();
-  beforeAll(() => {
+  beforeAll(async () => {
     const tarball = buildImage();
-    results = boot(script(tarball));
+    ({ results } = await bootGuest(['--share', project, '--', 'sh', '-c', script(tarball)], 560));
     // The numbers are for the report, not for a verdict: the guest is emulated.
     for (const [name, value] of results) if (name.startsWith('timing') || name === 'phase' || name === 'tools') console.log(`${name}: ${value}`);
-  }, 620_000);
+    // Room for the second boot bootGuest makes when the guest itself fails.
+  }, 1_200_000);
 
   it('moves conmon into tpod-conmon-ID.scope, a delegated scope in user.slice, and the container into tpod-ID.scope', () => {
     const id = results.get('id')!;
