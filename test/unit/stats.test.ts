@@ -144,6 +144,7 @@ describe("podman's columns", () => {
       `ID            MEM USAGE / LIMIT  CPU %   CONTAINER ID\na9f807ffaacd  100.3MB / 536.9MB  50.00%  ${id}\n`,
     );
     expect(renderRows('{{.Name}}: {{.PIDS}}', rows, headers)).toBe('busy: 2\nidle: 0\n');
+    expect(renderRows('table {{.CPUNano}} {{.PIDs}} {{.BlockInput}}', rows.slice(0, 1), headers).split('\n')[0]).toBe('CPU NANO     PI DS  BLOCK INPUT');
     expect(renderRows('{{.Name}}\\t{{.PIDs}}\\n', rows, headers)).toBe('busy\t2\nidle\t0\n');
   });
 

@@ -27,9 +27,13 @@ function columns(body: string): string[] {
   return words;
 }
 
-/** podman's header for a field it names no other way: its words in capitals (ContainerID -> CONTAINER ID). */
+/**
+ * podman's header for a field it names no other way: its words (split as
+ * fatih/camelcase splits them) in capitals: ContainerID -> CONTAINER ID,
+ * CPUNano -> CPU NANO, PIDs -> PI DS.
+ */
 function defaultHeader(field: string): string {
-  return field.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toUpperCase();
+  return field.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').toUpperCase();
 }
 
 const unescape = (text: string): string => text.replace(/\\t/g, '\t').replace(/\\n/g, '\n');
