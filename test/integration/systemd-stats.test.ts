@@ -6,16 +6,15 @@
  * ps says Paused, exec is refused, unpause lets it run on; stop, kill and
  * rm -f still end a paused container.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { busyboxLayer } from '../registry/images.js';
 import { tar } from '../registry/tar-writer.js';
+import { bootGuest, noGuest } from './guest.js';
 
-const runVm = process.env.TPOD_TEST_VM;
-const skip = runVm ? undefined : 'no test VM: run `npm test` as root on a machine with ../shared/vm, which builds the guest and sets TPOD_TEST_VM';
+const skip = noGuest;
 const project = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 // The guest sees the project (and nothing else of the host): the image goes there, where git ignores it.
 const rootfsTar = 'test/.vm-tmp/stats-rootfs.tar';
@@ -54,23 +53,6 @@ $T pause third >/dev/null
 check rm-paused sh -c "$T rm -f third; echo exit=\$?; $T ps -a -q --filter name=third"
 `;
 
-/** Boots the guest once for the script; asynchronously, as vitest's worker must keep answering for minutes. */
-async function boot(): Promise<Map<string, string>> {
-  const child = spawn(runVm!, ['--share', project, '--timeout', '500', '--', 'sh', '-c', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const status = await new Promise<number | null>((done) => child.on('close', done));
-  expect(status, stderr).toBe(0);
-  const results = new Map<string, string>();
-  for (const line of stdout.split('\n')) {
-    const [name, ...rest] = line.split('\t');
-    if (name && rest.length) results.set(name, rest.join('\t').trim());
-  }
-  return results;
-}
-
 /** NAME's CPU % in each sample of a stream ("busy 98.13% idle 0.00% ...") but the first, which is measured from the container's start. */
 function laterSamples(stream: string | undefined, name: string): number[] {
   const words = (stream ?? '').split(/\s+/);
@@ -82,7 +64,7 @@ describe.skipIf(skip)(`stats and pause with delegated cgroup v2${skip ? ` (skipp
   beforeAll(async () => {
     mkdirSync(join(project, dirname(rootfsTar)), { recursive: true });
     writeFileSync(join(project, rootfsTar), tar(busyboxLayer()));
-    results = await boot();
+    ({ results } = await bootGuest(['--share', project, '--', 'sh', '-c', script]));
   }, 560_000);
 
   it('gives each container a cgroup of its own, apart from its conmon', () => {
