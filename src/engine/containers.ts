@@ -12,6 +12,7 @@ import { EXIT_IN_USE, TpodError } from '../errors.js';
 import { log } from '../log.js';
 import { isRunning } from '../rootless/process.js';
 import { conmonDirs, recordedExit } from '../runtime/conmon.js';
+import { thaw } from '../runtime/freeze.js';
 import { runtimeRoot } from '../runtime/oci-runtime.js';
 import { type ContainerRecord, Containers } from '../storage/containers.js';
 import { unmountRootfs } from '../storage/rootfs.js';
@@ -152,9 +153,26 @@ export async function stopContainer(ctx: Context, nameOrId: string, timeoutSec: 
   const stopSignal = stopSignalOf(ctx, c);
   markStoppedByUser(ctx, c);
   signalContainer(ctx, c, stopSignal);
+  if (c.paused) thawToStop(ctx, c);
   if ((await waitForEnd(ctx, c, timeoutSec * 1000)) !== false) return;
   log.warn(`StopSignal ${stopSignal} failed to stop container ${c.name} in ${timeoutSec} seconds, resorting to SIGKILL`);
   await killRunning(ctx, c);
+}
+
+/**
+ * A paused container gets its stop signal only once thawed (docker stops it
+ * so; podman leaves it paused, stop doing nothing). If the runtime cannot
+ * thaw it, SIGKILL still ends it after the timeout: the cgroup v2 freezer
+ * lets a fatal signal through.
+ */
+function thawToStop(ctx: Context, c: ContainerRecord): void {
+  const runtime = runtimeOf(ctx, c);
+  try {
+    if (runtime) thaw(runtime, c.id);
+    new Containers(ctx.store()).update(c.id, { paused: undefined });
+  } catch (err) {
+    log.warn(`container ${c.name}: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 /** The signal `tpod stop` sends first: the image's StopSignal, else SIGTERM. */

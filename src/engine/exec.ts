@@ -72,7 +72,8 @@ export async function execInContainer(ctx: Context, req: ExecRequest): Promise<n
     throw new TpodError('-d cannot go with -i or -t: a detached command keeps no input or terminal once tpod exits');
   }
   const c = findContainer(ctx, req.container);
-  if (c.state !== 'running') throw notRunning();
+  // A frozen container would take the command and never run it: podman refuses it so.
+  if (c.state !== 'running' || c.paused) throw notRunning();
   const config = configOf(c);
   const runtime = runtimeFor(ctx, config);
   // runc (1.1 at least) joins a container's user namespace first, and from a keep-id container's

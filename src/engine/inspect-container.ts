@@ -13,6 +13,7 @@ import { containerCapabilities, normalizeCapabilities } from '../spec/capabiliti
 import { makeCommand } from '../spec/command.js';
 import type { SpecMount, VolumeRequest } from '../spec/mounts.js';
 import type { OciSpec } from '../spec/oci-types.js';
+import { statusOf } from '../storage/container-status.js';
 import type { ContainerPaths, ContainerRecord } from '../storage/containers.js';
 import type { ContainerConfig } from './create.js';
 
@@ -173,7 +174,9 @@ export function containerReport(input: InspectInput): Record<string, unknown> {
   const { record: c, paths, image, spec } = input;
   const config = c.config as ContainerConfig;
   const options = config.options;
+  // A paused container's process and conmon live on; podman says Running false of it.
   const running = c.state === 'running';
+  const status = statusOf(c);
   const args = processArgs(input, config);
   const ports = portMap(c.ports ?? config.publish);
   const mounts = mountReports(config, c.volumes ?? [], input.volumeData);
@@ -187,9 +190,9 @@ export function containerReport(input: InspectInput): Record<string, unknown> {
     // podman repeats a lone program as its own argument list.
     Args: args.length > 1 ? args.slice(1) : args,
     State: {
-      Status: c.state,
-      Running: running,
-      Paused: false,
+      Status: status,
+      Running: status === 'running',
+      Paused: status === 'paused',
       Restarting: false,
       OOMKilled: c.oomKilled ?? false,
       Dead: false,

@@ -246,7 +246,7 @@ export function finishContainer(ctx: Context, id: string, exitCode: number | und
       removeAnonymousVolumes(store, c.volumes ?? []);
       return;
     }
-    const { monitor: _gone, pid: _pid, ...rest } = c;
+    const { monitor: _gone, pid: _pid, paused: _paused, ...rest } = c;
     containers.replace({ ...rest, state: 'exited', finishedAt: new Date().toISOString(), oomKilled: killed, ...(exitCode === undefined ? {} : { exitCode }) });
   });
 }

@@ -54,6 +54,12 @@ export interface ContainerRecord {
   readonly pid?: number;
   /** What watches a running container: its attached tpod, or conmon for a detached one; by pid and start time (a pid is reused). */
   readonly monitor?: { readonly pid: number; readonly startTime: number };
+  /**
+   * A running container frozen by `tpod pause`. It stays "running" to the
+   * rest of tpod: its process and monitor live on, and stop, kill and rm -f
+   * end it as they end any running one.
+   */
+  readonly paused?: boolean;
 }
 
 export interface ContainerPaths {

@@ -1,6 +1,7 @@
 import { contextFromEnv } from '../../engine/context.js';
 import type { ContainerConfig } from '../../engine/create.js';
 import type { PortMapping } from '../../network/ports.js';
+import { statusOf } from '../../storage/container-status.js';
 import type { ContainerRecord } from '../../storage/containers.js';
 import { containerFilter } from '../options/container-filter.js';
 import { renderTemplate } from '../output/template.js';
@@ -18,6 +19,7 @@ export function portsText(ports: readonly PortMapping[]): string {
 
 /** podman's STATUS column. Pure. */
 export function statusText(c: ContainerRecord, now: number): string {
+  if (c.paused && c.state === 'running') return 'Paused';
   if (c.state === 'running') return `Up ${humanDuration(now - Date.parse(c.startedAt ?? c.created))} ago`;
   if (c.state === 'exited') return `Exited (${c.exitCode ?? -1}) ${c.finishedAt ? timeAgo(c.finishedAt, now) : ''}`.trim();
   return 'Created';
@@ -35,7 +37,7 @@ export function psFields(c: ContainerRecord, now: number, noTrunc: boolean) {
     Created: timeAgo(c.created, now),
     CreatedAt: c.created,
     Status: statusText(c, now),
-    State: c.state,
+    State: statusOf(c),
     ExitCode: c.exitCode ?? 0,
     Ports: portsText(c.ports ?? config.publish ?? []),
     Names: c.name,
@@ -64,7 +66,7 @@ export const ps: CommandSpec = {
     const now = Date.now();
     const filter = containerFilter(((args.filter as string[] | undefined) ?? []).map(String));
     let rows = listContainers(contextFromEnv(process.env)).filter(filter);
-    if (!args.all && !args.latest && !filter.impliesAll) rows = rows.filter((c) => c.state === 'running');
+    if (!args.all && !args.latest && !filter.impliesAll) rows = rows.filter((c) => statusOf(c) === 'running');
     if (args.latest) rows = rows.slice(0, 1);
     const fields = rows.map((c) => psFields(c, now, Boolean(args['no-trunc'])));
     const format = args.format as string | undefined;

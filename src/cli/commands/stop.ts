@@ -8,7 +8,8 @@ export const stop: CommandSpec = {
   name: 'stop',
   summary: 'Stop running containers',
   description:
-    'Stops each CONTAINER: sends it its stop signal (the image\'s StopSignal, else SIGTERM), and SIGKILL if it has not exited after --time seconds; returns once its end is recorded, and prints what you named it by. A container that is not running is left as it is.',
+    'Stops each CONTAINER: sends it its stop signal (the image\'s StopSignal, else SIGTERM), and SIGKILL if it has not exited after --time seconds; returns once its end is recorded, and prints what you named it by. A container that is not running is left as it is; a paused one is thawed after its stop signal, so that it gets it.',
+  differences: 'A paused container is stopped (thawed after its stop signal, as docker does); podman leaves it paused and says nothing.',
   positionals: [{ name: 'container', describe: 'the containers, by name or id', variadic: true, optional: true }],
   options: [
     { name: 'time', alias: 't', type: 'number', valueName: 'SECONDS', default: 10, describe: 'how long to wait before SIGKILL' },

@@ -3,6 +3,7 @@
  * any of their values matches, and every key must match. Pure.
  */
 import { TpodError } from '../../errors.js';
+import { statusOf } from '../../storage/container-status.js';
 import type { ContainerRecord } from '../../storage/containers.js';
 
 const KEYS = ['name', 'id', 'status', 'label', 'ancestor'] as const;
@@ -17,7 +18,7 @@ function matches(key: Key, value: string, c: ContainerRecord): boolean {
     case 'id':
       return c.id.startsWith(value);
     case 'status':
-      return c.state === value;
+      return statusOf(c) === value;
     case 'label': {
       const eq = value.indexOf('=');
       const labels = c.labels ?? {};

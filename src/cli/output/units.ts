@@ -2,15 +2,21 @@
 
 const SIZE_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
 
-/** Three significant digits, decimal units: 7340032 -> "7.34 MB". */
-export function humanSize(bytes: number): string {
+/** BYTES in the largest of UNITS (each BASE times the last) that keeps it at least 1: go-units' getSizeAndUnit. */
+function scale(bytes: number, base: number, units: readonly string[]): [number, string] {
   let value = bytes;
   let unit = 0;
-  while (value >= 1000 && unit < SIZE_UNITS.length - 1) {
-    value /= 1000;
+  while (value >= base && unit < units.length - 1) {
+    value /= base;
     unit++;
   }
-  return `${Number(value.toPrecision(3))} ${SIZE_UNITS[unit]}`;
+  return [value, units[unit]!];
+}
+
+/** Three significant digits, decimal units: 7340032 -> "7.34 MB". */
+export function humanSize(bytes: number): string {
+  const [value, unit] = scale(bytes, 1000, SIZE_UNITS);
+  return `${Number(value.toPrecision(3))} ${unit}`;
 }
 
 /** go-units HumanDuration, as podman's CREATED column shows it. */
@@ -34,4 +40,16 @@ export function humanDuration(ms: number): string {
 export function timeAgo(iso: string, now: number = Date.now()): string {
   const then = Date.parse(iso);
   return Number.isNaN(then) ? '' : `${humanDuration(now - then)} ago`;
+}
+
+/** go-units HumanSize, as podman stats prints sizes: four significant digits, no space (100.3MB, 0B). */
+export function goHumanSize(bytes: number): string {
+  const [value, unit] = scale(bytes, 1000, SIZE_UNITS);
+  return `${Number(value.toPrecision(4))}${unit}`;
+}
+
+/** go-units BytesSize: four significant digits in powers of 1024 (44KiB). */
+export function goBytesSize(bytes: number): string {
+  const [value, unit] = scale(bytes, 1024, ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB']);
+  return `${Number(value.toPrecision(4))}${unit}`;
 }
