@@ -22,6 +22,7 @@ import { Containers } from '../storage/containers.js';
 import { resolveInRoot } from '../storage/in-root.js';
 import { findContainer } from './containers.js';
 import type { Context } from './context.js';
+import { leaveSessionCgroup } from '../systemd/scope.js';
 import { configOf, runtimeFor } from './start.js';
 
 export interface ExecRequest {
@@ -103,6 +104,7 @@ export async function execInContainer(ctx: Context, req: ExecRequest): Promise<n
     },
   );
   checkInContainer(root, execSpec.cwd, execSpec.args, execSpec.env);
+  if (runtime.systemdCgroup) await leaveSessionCgroup(ctx.env, ctx.session.hostUid, c.id);
   // The exec's own: its process file, pid file and the runtime's log; the name names its console socket.
   const dir = join(ctx.paths.runtimeDir, 'exec', randomBytes(8).toString('hex'));
   mkdirSync(dir, { recursive: true, mode: 0o700 });

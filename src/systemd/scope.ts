@@ -6,7 +6,7 @@
  * shell or unit that started it, and a logout's cleanup of that session
  * does not take it along.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { CgroupPlan } from '../cgroups/plan.js';
 import { TpodError, errorLine } from '../errors.js';
 import { log } from '../log.js';
@@ -153,5 +153,31 @@ export async function moveConmon(env: NodeJS.ProcessEnv, id: string, name: strin
   } catch (err) {
     warn(err);
     return { done: Promise.resolve() };
+  }
+}
+
+/**
+ * Moves this tpod into a scope of its own when its cgroup is outside the
+ * user's systemd instance (a login session's scope): a runtime's exec writes
+ * its process into the container's cgroup, which the kernel allows only when
+ * the user may write to the common ancestor of both cgroups, and
+ * user-UID.slice is root's. podman's exec runs under conmon, in conmon's
+ * scope, for the same reason. A failure leaves the runtime to say what fails.
+ */
+export async function leaveSessionCgroup(env: NodeJS.ProcessEnv, hostUid: number, id: string): Promise<void> {
+  let own: string;
+  try {
+    own = readFileSync('/proc/self/cgroup', 'utf8');
+  } catch {
+    return;
+  }
+  if (own.includes(`/user@${hostUid}.service/`)) return;
+  try {
+    const socket = sessionBusSocket(env);
+    if (!socket) throw new TpodError('no session bus ($DBUS_SESSION_BUS_ADDRESS and $XDG_RUNTIME_DIR are unset)');
+    const unit = `tpod-exec-${id.slice(0, 12)}-${process.pid}.scope`;
+    await (await moveToScope(socket, { pid: process.pid, unit, description: `tpod exec in container ${id.slice(0, 12)}`, slice: 'user.slice' })).done;
+  } catch (err) {
+    log.warn(`tpod stays in its session's cgroup, where the runtime may not reach the container's: ${errorLine(err)}`);
   }
 }
