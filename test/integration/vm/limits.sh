@@ -40,4 +40,4 @@ check update $T update --memory 128m --cpus 0.25 "$id"
 check updated $T exec "$id" cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/cpu.max
 check updated-inspect $T inspect --format '{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}' "$id"
 $T rm -f "$id" >/dev/null
-check scope-after-rm sh -c "systemctl --user is-active tpod-$id.scope; ls $scopes | grep -c tpod-"
+check scope-after-rm sh -c "systemctl --user is-active tpod-$id.scope; ls $scopes | grep -c tpod-$id.scope"
