@@ -54,7 +54,7 @@ describe.skipIf(skip)(`on a systemd host with delegated cgroup v2${skip ? ` (ski
 
   it('names the fix when the kernel allows no user namespaces', () => {
     expect(results.get('no-userns')).toBe(
-      'Error: cannot create a user namespace: No space left on device; user namespaces are disabled: sudo sysctl -w user.max_user_namespaces=15000 exit=125 ',
+      'Error: cannot create a user namespace: No space left on device; user namespaces are disabled: sudo sysctl -w user.max_user_namespaces=15000 exit=125',
     );
   });
 
