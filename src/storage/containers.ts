@@ -104,11 +104,16 @@ export function freeName(taken: ReadonlySet<string>, random: (n: number) => Buff
   }
 }
 
+/** Where the container records of the store at STOREROOT live. */
+export function containersDir(storeRoot: string): string {
+  return join(storeRoot, 'containers');
+}
+
 export class Containers {
   readonly dir: string;
 
   constructor(private readonly store: Store) {
-    this.dir = join(store.root, 'containers');
+    this.dir = containersDir(store.root);
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
   }
 
