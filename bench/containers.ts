@@ -39,8 +39,11 @@ function timed(argv: readonly string[]): number {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-function median(samples: number[]): number {
-  return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
+/** The median of SAMPLES and their middle half, sorted in place. */
+function quartiles(samples: number[]): Quartiles {
+  samples.sort((a, b) => a - b);
+  const at = (q: number) => samples[Math.floor((samples.length - 1) * q)]!;
+  return { median: at(0.5), low: at(0.25), high: at(0.75) };
 }
 
 /**
@@ -81,28 +84,59 @@ function pss(pids: Iterable<number>): number {
   return total;
 }
 
+interface Quartiles {
+  median: number;
+  low: number;
+  high: number;
+}
+
 interface Result {
   start: number;
-  ps: number;
+  /** ps -a with them running: the median and middle half of 21 runs, as a busy machine spreads them. */
+  ps: Quartiles;
   memoryKiB: number;
   rm: number;
 }
 
-function measure(engine: readonly string[], network: string): Result {
+/** Starts COUNT containers: the time each took, and the memory each costs. */
+function startAll(engine: readonly string[], network: string): Pick<Result, 'start' | 'memoryKiB'> {
   const before = new Set(enginesProcesses());
   const startAt = process.hrtime.bigint();
   for (let i = 0; i < count; i++) run([...engine, 'run', '-d', '--network', network, 'bench', 'sleep', '1000']);
   const start = Number(process.hrtime.bigint() - startAt) / 1e6 / count;
   const left = enginesProcesses().filter((pid) => !before.has(pid));
-  const memoryKiB = pss(left) / count;
-  const ps = median(Array.from({ length: 7 }, () => timed([...engine, 'ps', '-a'])));
+  return { start, memoryKiB: pss(left) / count };
+}
+
+/**
+ * ps -a of each engine, the engines taking turns: a machine busy with
+ * others' work (tests, the VM) then slows each alike, where one engine's
+ * runs after the other's met another load.
+ */
+function psTimes(engines: readonly (readonly string[])[]): Quartiles[] {
+  const samples = engines.map((): number[] => []);
+  for (let i = 0; i < 21; i++) engines.forEach((engine, e) => samples[e]!.push(timed([...engine, 'ps', '-a'])));
+  return samples.map(quartiles);
+}
+
+function removeAll(engine: readonly string[]): number {
   // tpod's rm -f kills at once; podman's first waits --time for the stop signal.
-  const rm = timed([...engine, 'rm', '-af', ...(engine[0] === 'podman' ? ['-t', '0'] : [])]);
-  return { start, ps, memoryKiB, rm };
+  return timed([...engine, 'rm', '-af', ...(engine[0] === 'podman' ? ['-t', '0'] : [])]);
+}
+
+/**
+ * runc gives each container a session keyring, and the kernel lets a user
+ * have kernel.keys.maxkeys keys (200 by default): the keys left to the user
+ * decide whether both engines' containers can run at once.
+ */
+function keysLeft(): number {
+  const line = readFileSync('/proc/key-users', 'utf8').split('\n').find((l) => l.trim().startsWith(`${process.getuid!()}:`));
+  const [used, max] = (line?.trim().split(/\s+/)[3] ?? '0/200').split('/').map(Number);
+  return max! - used!;
 }
 
 function report(name: string, r: Result): void {
-  console.log(`${name.padEnd(34)} start ${r.start.toFixed(0).padStart(5)} ms each   ps -a ${r.ps.toFixed(0).padStart(5)} ms   ${(r.memoryKiB / 1024).toFixed(1).padStart(5)} MiB each   rm -af ${r.rm.toFixed(0).padStart(6)} ms`);
+  console.log(`${name.padEnd(34)} start ${r.start.toFixed(0).padStart(5)} ms each   ps -a ${r.ps.median.toFixed(0).padStart(4)} ms (${r.ps.low.toFixed(0)}-${r.ps.high.toFixed(0)})   ${(r.memoryKiB / 1024).toFixed(1).padStart(5)} MiB each   rm -af ${r.rm.toFixed(0).padStart(6)} ms`);
 }
 
 try {
@@ -111,14 +145,21 @@ try {
   run([tpod, 'import', rootfs, 'bench']);
   if (hasPodman) run([...podman, 'import', '-q', rootfs, 'bench']);
   const podmanUserMode = hasPodman && spawnSync('podman', ['info', '--format', '{{.Host.Pasta.Executable}}'], { encoding: 'utf8' }).stdout.trim() ? 'pasta' : 'slirp4netns';
-  console.log(`${count} detached sleep containers, runc for both`);
+  const together = hasPodman && keysLeft() >= 2 * count + 20;
+  console.log(`${count} detached sleep containers, runc for both; ps -a ${together ? "with both engines' containers running, the engines taking turns" : 'of one engine after the other (too few keys left for both at once: sysctl kernel.keys.maxkeys)'}`);
   for (const [mine, theirs] of [['none', 'none'], ['pasta', podmanUserMode], ['slirp4netns', 'slirp4netns']] as const) {
-    const t = measure([tpod], mine);
-    report(`tpod --network ${mine}`, t);
-    if (!hasPodman) continue;
-    const p = measure(podman, theirs);
-    report(`podman --network ${theirs}`, p);
-    console.log(`${''.padEnd(34)} ratios tpod/podman: start ${(t.start / p.start).toFixed(2)}, ps ${(t.ps / p.ps).toFixed(2)}, memory ${(t.memoryKiB / p.memoryKiB).toFixed(2)}, rm ${(t.rm / p.rm).toFixed(2)}`);
+    const engines = hasPodman ? [{ name: 'tpod', argv: [tpod], network: mine }, { name: 'podman', argv: podman, network: theirs }] : [{ name: 'tpod', argv: [tpod], network: mine }];
+    const results: Result[] = [];
+    if (together) {
+      const started = engines.map((e) => startAll(e.argv, e.network));
+      const ps = psTimes(engines.map((e) => e.argv));
+      results.push(...engines.map((e, i) => ({ ...started[i]!, ps: ps[i]!, rm: removeAll(e.argv) })));
+    } else {
+      for (const e of engines) results.push({ ...startAll(e.argv, e.network), ps: psTimes([e.argv])[0]!, rm: removeAll(e.argv) });
+    }
+    engines.forEach((e, i) => report(`${e.name} --network ${e.network}`, results[i]!));
+    const [t, p] = results;
+    if (p) console.log(`${''.padEnd(34)} ratios tpod/podman: start ${(t!.start / p.start).toFixed(2)}, ps ${(t!.ps.median / p.ps.median).toFixed(2)}, memory ${(t!.memoryKiB / p.memoryKiB).toFixed(2)}, rm ${(t!.rm / p.rm).toFixed(2)}`);
   }
 } finally {
   spawnSync(tpod, ['system', 'reset', '--force'], { env });

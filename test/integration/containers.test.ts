@@ -70,6 +70,12 @@ describe.skipIf(skip)(`containers${skip ? ` (skipped: ${skip})` : ''}`, () => {
     expect(box.run(['ps', '-a', '--format', '{{.Names}} {{.Status}}']).stdout).toMatch(/^later Exited \(4\) (Less than a second|\d+ seconds?) ago\n$/);
     const table = box.run(['ps', '-a']).stdout.split('\n');
     expect(table[0]).toMatch(/^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +PORTS +NAMES$/);
+    // A plain ps line is answered without yargs (src/quick.ts), any other through it: the same list, the same errors.
+    const fields = ['--format', '{{.ID}} {{.Names}} {{.State}} {{.ExitCode}} {{.Command}}'];
+    const plain = box.run(['ps', '-a', ...fields]);
+    expect(box.run(['--log-level', 'warn', 'ps', '-a', ...fields])).toEqual(plain);
+    expect(box.run(['container', 'ls', '--all', ...fields])).toEqual(plain);
+    expect(box.run(['ps', '--filter', 'colour=red'])).toEqual({ code: 125, signal: null, stdout: '', stderr: 'Error: invalid filter "colour=red": tpod knows name=, id=, status=, label=, ancestor=\n' });
 
     // A container is named by its id prefix too; without -a it starts in the background.
     const detached = box.run(['start', id.slice(0, 8)]);

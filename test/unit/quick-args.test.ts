@@ -26,7 +26,7 @@ function specAt(path: readonly string[]): CommandSpec | undefined {
 async function yargsArgs(argv: string[]): Promise<Args> {
   const spec = specAt(argv[0] === 'container' ? argv.slice(0, 2) : argv.slice(0, 1))!;
   let seen: Args | undefined;
-  vi.spyOn(spec, 'run').mockImplementation(async (args) => {
+  vi.spyOn(spec as Required<CommandSpec>, 'run').mockImplementation(async (args: Args) => {
     seen = args;
   });
   await buildParser(argv).parseAsync();
