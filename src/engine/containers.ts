@@ -62,7 +62,7 @@ export function findContainer(ctx: Context, nameOrId: string): ContainerRecord {
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /** `RUNTIME kill ID SIGNAL`; false when the runtime no longer has a running container by that id. */
-function signalContainer(ctx: Context, c: ContainerRecord, signal: string): boolean {
+export function signalContainer(ctx: Context, c: ContainerRecord, signal: string): boolean {
   const runtime = runtimeOf(ctx, c);
   return runtime !== undefined && spawnSync(runtime.path, [...runtimeRoot(runtime), 'kill', c.id, signal], { stdio: 'ignore' }).status === 0;
 }

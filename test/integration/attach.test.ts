@@ -44,6 +44,27 @@ describe.skipIf(skip)(`tpod attach${skip ? ` (skipped: ${skip})` : ''}`, () => {
     expect(status('echoer')).toMatch(/^Exited \(6\) /);
   });
 
+  it('passes the signals it gets to a container without a terminal, unless --sig-proxy=false', async () => {
+    box.run(['run', '-d', '--name', 'trapper', '--network', 'none', image, 'sh', '-c', 'trap "echo got USR1" USR1; trap "echo got TERM; exit 7" TERM; while :; do sleep 0.1; done']);
+    const child = box.start(['attach', 'trapper'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const done = runAsync(child);
+    await new Promise((ok) => setTimeout(ok, 500));
+    child.kill('SIGUSR1');
+    await new Promise((ok) => setTimeout(ok, 500));
+    child.kill('SIGTERM');
+    const r = await done;
+    expect(r.stdout).toBe('got USR1\ngot TERM\n');
+    expect(r.code).toBe(7);
+    box.run(['run', '-d', '--name', 'unproxied', '--network', 'none', image, 'sh', '-c', 'trap "echo got TERM; exit 7" TERM; while :; do sleep 0.1; done']);
+    const plain = box.start(['attach', '--sig-proxy=false', 'unproxied'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const ended = runAsync(plain);
+    await new Promise((ok) => setTimeout(ok, 500));
+    plain.kill('SIGTERM');
+    expect((await ended).stdout).toBe('');
+    expect(status('unproxied')).toMatch(/^Up /);
+    box.run(['rm', '-f', 'trapper', 'unproxied']);
+  });
+
   it('refuses a container that is not running, or runs attached to its tpod, in one line', async () => {
     box.run(['create', '--name', 'idle', image]);
     const stopped = box.run(['attach', 'idle']);

@@ -12,14 +12,16 @@ export const attach: CommandSpec = {
   options: [
     { name: 'detach-keys', type: 'string', valueName: 'KEYS', default: 'ctrl-p,ctrl-q', describe: 'the keys that detach, comma-separated: a-z, punctuation, ctrl-X; "" for none' },
     { name: 'no-stdin', type: 'boolean', describe: 'do not pass your input on' },
+    { name: 'sig-proxy', type: 'boolean', default: true, describe: 'pass the signals tpod attach gets (SIGINT, SIGTERM, ...) to the container, when it has no terminal; --sig-proxy=false: they end only tpod attach' },
   ],
-  differences: '--sig-proxy is not supported: signals to tpod attach end only tpod attach. A container run attached (tpod run without -d) cannot be attached to.',
+  differences: 'A container run attached (tpod run without -d) cannot be attached to.',
   run: async (args) => {
     const { attachContainer } = await import('../../engine/attach.js');
     const { parseDetachKeys } = await import('../../runtime/attach.js');
     const code = await attachContainer(contextFromEnv(process.env), String(args.container), {
       noStdin: Boolean(args['no-stdin']),
       detachKeys: parseDetachKeys(String(args['detach-keys'])),
+      sigProxy: args['sig-proxy'] !== false,
     });
     return code ?? 0;
   },
