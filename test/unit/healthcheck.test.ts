@@ -179,3 +179,14 @@ describe('the timer', () => {
     ]);
   });
 });
+
+describe('ps\'s STATUS', () => {
+  it('says a running container\'s health after its uptime, as podman does', async () => {
+    const { statusText } = await import('../../src/cli/commands/ps.js');
+    const c = { id: 'x', name: 'x', imageId: 'i', imageName: 'i', command: [], created: '2026-01-01T00:00:00Z', startedAt: '2026-01-01T00:00:00Z', state: 'running' as const, autoRemove: false, config: {} };
+    const now = Date.parse('2026-01-01T00:00:03Z');
+    expect(statusText({ ...c, health: { Status: 'healthy', FailingStreak: 0, Log: [] } }, now)).toBe('Up 3 seconds ago (healthy)');
+    expect(statusText({ ...c, health: { Status: 'starting', FailingStreak: 0, Log: [] } }, now)).toBe('Up 3 seconds ago (starting)');
+    expect(statusText(c, now)).toBe('Up 3 seconds ago');
+  });
+});
