@@ -8,7 +8,7 @@ waitfor() { i=0; while [ $i -lt 120 ]; do if eval "$1" >/dev/null 2>&1; then ret
 T=native/tpod
 status() { $T ps -a --filter "name=^$1\$" --format '{{.Status}}'; }
 # What systemd still has of a container's timer and service: is-active's word, and how many units.
-units() { printf '%s %s' "$(systemctl --user is-active "$1.timer")" "$(systemctl --user list-units --all --no-legend | grep -c "$1")"; }
+units() { printf '%s %s' "$(systemctl --user is-active "$1.timer")" "$(systemctl --user list-units --all --no-legend "$1.timer" "$1.service" | grep -c .)"; }
 $T import "$1" bb >/dev/null
 
 # A passing check on a 2 s timer: healthy by itself, then more checks logged; rm -f takes the timer away.
