@@ -8,6 +8,7 @@ import { diff } from './commands/diff.js';
 import { exec } from './commands/exec.js';
 import { exportCommand } from './commands/export.js';
 import { generate } from './commands/generate.js';
+import { healthcheck } from './commands/healthcheck.js';
 import { help } from './commands/help.js';
 import { image } from './commands/image.js';
 import { images } from './commands/images.js';
@@ -45,4 +46,4 @@ import { wait } from './commands/wait.js';
 import { volume } from './commands/volume.js';
 import type { CommandSpec } from './spec.js';
 
-export const commands: readonly CommandSpec[] = [attach, container, cp, create, diff, exec, exportCommand, generate, image, images, importCommand, info, inspect, kill, load, login, logout, logs, pause, port, ps, pull, push, rename, restart, rm, rmi, run, save, start, stats, stop, system, tag, top, unshare, unpause, untag, update, version, volume, wait, help, complete];
+export const commands: readonly CommandSpec[] = [attach, container, cp, create, diff, exec, exportCommand, generate, healthcheck, image, images, importCommand, info, inspect, kill, load, login, logout, logs, pause, port, ps, pull, push, rename, restart, rm, rmi, run, save, start, stats, stop, system, tag, top, unshare, unpause, untag, update, version, volume, wait, help, complete];

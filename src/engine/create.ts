@@ -13,6 +13,7 @@ import type { ImageConfig } from '../image/manifest.js';
 import { type PortMapping, exposedPorts } from '../network/ports.js';
 import { usesUserMode } from '../network/user-mode.js';
 import type { RunOptions } from '../spec/build.js';
+import { type HealthConfig, type HealthFlags, healthConfig } from '../spec/healthcheck.js';
 import { type SdNotify, type SdNotifyMode, sdNotifyFor } from '../systemd/notify.js';
 import { envList, mergeEnv } from '../spec/env.js';
 import type { MountRequest, SpecMount, VolumeRequest } from '../spec/mounts.js';
@@ -50,9 +51,13 @@ export interface ContainerConfig {
   readonly cgroups?: CgroupPlan;
   /** --sdnotify under a Type=notify unit: what its start tells systemd; none to tell. */
   readonly sdnotify?: SdNotify;
+  /** Its healthcheck: the image's or the --health-* flags'; Test ["NONE"] with --no-healthcheck. */
+  readonly healthcheck?: HealthConfig;
 }
 
-export interface CreateRequest extends Omit<ContainerConfig, 'mounts' | 'cgroups' | 'sdnotify'> {
+export interface CreateRequest extends Omit<ContainerConfig, 'mounts' | 'cgroups' | 'sdnotify' | 'healthcheck'> {
+  /** --health-cmd, --no-healthcheck and the other --health-* flags given. */
+  readonly health?: HealthFlags;
   /** --sdnotify; podman's default is container. */
   readonly sdnotifyMode?: SdNotifyMode;
   /** --cgroup-manager; undefined: systemd where it delegates, else none. */
@@ -154,6 +159,7 @@ export async function createContainer(ctx: Context, req: CreateRequest, listener
   const config = JSON.parse(store.config(image.id).toString('utf8')) as ImageConfig;
   // As podman, the unit's socket is the one at creation: a later start answers to it.
   const sdnotify = sdNotifyFor(req.sdnotifyMode ?? 'container', ctx.notifySocket);
+  const healthcheck = healthConfig(req.health, config.config?.Healthcheck);
   const containerConfig: ContainerConfig = {
     network: req.network,
     publish: req.publishAll && usesUserMode(req.network) ? [...req.publish, ...exposedPorts(config.config?.ExposedPorts, req.publish)] : req.publish,
@@ -167,6 +173,7 @@ export async function createContainer(ctx: Context, req: CreateRequest, listener
     options: fixedEnvironment(req.options, config, ctx.env),
     cgroups,
     ...(sdnotify ? { sdnotify } : {}),
+    ...(healthcheck ? { healthcheck } : {}),
   };
   const record = new Containers(store).create({
     name: req.name,

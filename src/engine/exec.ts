@@ -13,12 +13,12 @@ import { EXIT_NOT_FOUND, TpodError } from '../errors.js';
 import { usesUserMode } from '../network/user-mode.js';
 import { parseIdMap } from '../rootless/proc.js';
 import { checkExecutable } from '../runtime/executable.js';
-import { execAttached, execDetached, runningPid } from '../runtime/oci-runtime.js';
+import { type Runtime, execAttached, execDetached, runningPid } from '../runtime/oci-runtime.js';
 import type { EnvFile } from '../spec/env.js';
 import { execProcess } from '../spec/exec.js';
-import type { OciSpec } from '../spec/oci-types.js';
+import type { OciProcess, OciSpec } from '../spec/oci-types.js';
 import { resolveUser } from '../spec/user.js';
-import { Containers } from '../storage/containers.js';
+import { type ContainerRecord, Containers } from '../storage/containers.js';
 import { resolveInRoot } from '../storage/in-root.js';
 import { findContainer } from './containers.js';
 import type { Context } from './context.js';
@@ -75,6 +75,23 @@ export async function execInContainer(ctx: Context, req: ExecRequest): Promise<n
   const c = findContainer(ctx, req.container);
   // A frozen container would take the command and never run it: podman refuses it so.
   if (c.state !== 'running' || c.paused) throw notRunning();
+  return inExecSession(ctx, c, req, async (runtime, dir, execSpec) => {
+    if (!req.detach) return execAttached(runtime, dir, c.id, execSpec, { terminal: req.tty, stdin: req.interactive });
+    execDetached(runtime, dir, c.id, execSpec);
+    return 0;
+  });
+}
+
+/** What makes an exec's process, besides its container. */
+export type ExecProcessRequest = Pick<ExecRequest, 'command' | 'tty' | 'env' | 'envFiles' | 'user' | 'workdir'>;
+
+/**
+ * The process REQ asks for in running container C, made from the
+ * container's own and checked as the runtime would check it (126, 127),
+ * handed to RUN with the runtime and a directory of its own (its process
+ * file, pid file and the runtime's log), which goes after.
+ */
+export async function inExecSession<T>(ctx: Context, c: ContainerRecord, req: ExecProcessRequest, run: (runtime: Runtime, dir: string, spec: OciProcess) => Promise<T>): Promise<T> {
   const config = configOf(c);
   const runtime = runtimeFor(ctx, config);
   // runc (1.1 at least) joins a container's user namespace first, and from a keep-id container's
@@ -105,13 +122,11 @@ export async function execInContainer(ctx: Context, req: ExecRequest): Promise<n
   );
   checkInContainer(root, execSpec.cwd, execSpec.args, execSpec.env);
   if (runtime.systemdCgroup) await leaveSessionCgroup(ctx.env, ctx.session.hostUid, c.id);
-  // The exec's own: its process file, pid file and the runtime's log; the name names its console socket.
+  // The name names its console socket.
   const dir = join(ctx.paths.runtimeDir, 'exec', randomBytes(8).toString('hex'));
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   try {
-    if (!req.detach) return await execAttached(runtime, dir, c.id, execSpec, { terminal: req.tty, stdin: req.interactive });
-    execDetached(runtime, dir, c.id, execSpec);
-    return 0;
+    return await run(runtime, dir, execSpec);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -12,6 +12,7 @@ import type { ImageRunConfig } from '../spec/build.js';
 import { containerCapabilities, normalizeCapabilities } from '../spec/capabilities.js';
 import { makeCommand } from '../spec/command.js';
 import type { SpecMount, VolumeRequest } from '../spec/mounts.js';
+import { hasHealthcheck, healthcheckReport } from '../spec/healthcheck.js';
 import type { OciSpec } from '../spec/oci-types.js';
 import { statusOf } from '../storage/container-status.js';
 import type { ContainerPaths, ContainerRecord } from '../storage/containers.js';
@@ -202,6 +203,8 @@ export function containerReport(input: InspectInput): Record<string, unknown> {
       Error: '',
       StartedAt: c.startedAt ?? ZERO_TIME,
       FinishedAt: c.finishedAt ?? ZERO_TIME,
+      // podman's status when the container has a check, and an empty one before its first start.
+      ...(hasHealthcheck(config.healthcheck) ? { Health: c.health ?? { Status: '', FailingStreak: 0, Log: null } } : {}),
     },
     Image: c.imageId,
     ImageDigest: input.imageDigest ?? '',
@@ -273,6 +276,7 @@ export function containerReport(input: InspectInput): Record<string, unknown> {
       Labels: { ...(image?.Labels ?? {}), ...(c.labels ?? {}) },
       Annotations: options.annotations ?? {},
       StopSignal: signalNumber(image?.StopSignal),
+      ...(config.healthcheck ? { Healthcheck: healthcheckReport(config.healthcheck) } : {}),
       Umask: '0022',
       Timeout: 0,
       StopTimeout: 10,

@@ -24,6 +24,7 @@ import { ContainerLog } from '../runtime/container-log.js';
 import { type Runtime, pickRuntime, removeRuntimeState, runAttached } from '../runtime/oci-runtime.js';
 import { parseIdMap } from '../rootless/proc.js';
 import { type NetworkNamespace, buildSpec, keepIdEtc } from '../spec/build.js';
+import { hasHealthcheck, healthAtStart } from '../spec/healthcheck.js';
 import { resolveUser } from '../spec/user.js';
 import { type KeepId, callerAccount, keepId, ourIds, userSpec } from '../spec/userns.js';
 import { type ContainerPaths, type ContainerRecord, Containers } from '../storage/containers.js';
@@ -35,6 +36,7 @@ import { containerNotify, relayDir, startedMessage, tellSystemd } from '../syste
 import { type ScopeMove, conmonNeedsScope, moveConmon } from '../systemd/scope.js';
 import type { Context } from './context.js';
 import type { ContainerConfig } from './create.js';
+import { scheduleHealthcheck, unscheduleHealthcheck } from './healthcheck.js';
 import { hostFacts } from './host-facts.js';
 import { removeAnonymousVolumes, resolveVolumeMounts } from './volumes.js';
 
@@ -109,7 +111,8 @@ async function prepare(ctx: Context, container: ContainerRecord, phase: Phase, r
     const counts = restarting ? { restartCount: (now.restartCount ?? 0) + 1 } : { restartCount: 0, stoppedByUser: false };
     // With a memory limit, the OOM kills so far in the slice its scope goes in (cgroups/oom.ts).
     const oomBaseline = config.options.resources?.memory && config.cgroups?.manager === 'systemd' ? sliceOomKills(ctx.session.hostUid) : undefined;
-    return containers.update(container.id, { state: 'running', monitor: ownIdentity(), oomKilled: false, oomBaseline, ...counts });
+    const health = hasHealthcheck(config.healthcheck) ? healthAtStart(now.health) : undefined;
+    return containers.update(container.id, { state: 'running', monitor: ownIdentity(), oomKilled: false, oomBaseline, health, ...counts });
   });
   phase('image, runtime, driver and host facts');
 
@@ -224,9 +227,11 @@ export function teardownNetworkOf(ctx: Context, id: string, network: ContainerCo
 export function finishContainer(ctx: Context, id: string, exitCode: number | undefined): void {
   const store = ctx.store();
   const containers = new Containers(store);
+  let finished: ContainerRecord | undefined;
   store.locked(() => {
     const c = containers.get(id);
     if (!c || c.state !== 'running') return;
+    finished = c;
     // conmon leaves its file in the bundle (its working directory) when it saw the kill; else the slice's count tells.
     const killed =
       existsSync(join(containers.paths(id).bundle, OOM_FILE)) ||
@@ -249,6 +254,8 @@ export function finishContainer(ctx: Context, id: string, exitCode: number | und
     const { monitor: _gone, pid: _pid, paused: _paused, ...rest } = c;
     containers.replace({ ...rest, state: 'exited', finishedAt: new Date().toISOString(), oomKilled: killed, ...(exitCode === undefined ? {} : { exitCode }) });
   });
+  // After the lock: a check under way, which the stop ends, may be waiting for it.
+  if (finished) unscheduleHealthcheck(ctx, finished);
 }
 
 /**
@@ -281,9 +288,12 @@ export async function startAttached(ctx: Context, container: ContainerRecord): P
   return code;
 }
 
-/** The command conmon runs when the container exits: this tpod's launcher, back in the namespace. */
+/** The launcher, which conmon's exit command and a healthcheck's timer run: back in tpod's namespaces. */
+export const tpodLauncher = (): string => fileURLToPath(new URL('../native/tpod', import.meta.url));
+
+/** The command conmon runs when the container exits. */
 function exitCommand(id: string): string[] {
-  return [fileURLToPath(new URL('../native/tpod', import.meta.url)), 'container', 'cleanup', id];
+  return [tpodLauncher(), 'container', 'cleanup', id];
 }
 
 /**
@@ -326,6 +336,7 @@ export async function startDetached(ctx: Context, container: ContainerRecord, re
       phase('conmon scope');
     }
     if (notify) tellSystemd(notify.socket, startedMessage(notify, monitor));
+    scheduleHealthcheck(ctx, p.record);
     return containers.get(p.record.id) ?? p.record;
   } catch (err) {
     // conmon, left without a container, runs its exit command: the state goes back first.

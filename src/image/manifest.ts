@@ -4,6 +4,7 @@
  */
 import { arch } from 'node:process';
 import { TpodError } from '../errors.js';
+import type { ImageHealthcheck } from '../spec/healthcheck.js';
 
 export const MEDIA_TYPES = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',
@@ -62,6 +63,8 @@ export interface ImageConfig {
     readonly ExposedPorts?: Record<string, object> | null;
     readonly Volumes?: Record<string, object> | null;
     readonly StopSignal?: string;
+    /** Docker's: podman and tpod run it (spec/healthcheck.ts); OCI's spec has no such field. */
+    readonly Healthcheck?: ImageHealthcheck | null;
   };
   readonly rootfs: { readonly type: string; readonly diff_ids: readonly string[] };
   readonly history?: readonly { created?: string; created_by?: string; empty_layer?: boolean; comment?: string }[];

@@ -136,6 +136,45 @@ export function execDetached(runtime: Runtime, dir: string, id: string, spec: Oc
   if (r.status !== 0) throw runtimeFailed(runtime, dir, EXEC);
 }
 
+/** What execCaptured saw: the exit code (undefined when killed at its timeout) and the output. */
+export interface CapturedExec {
+  readonly exitCode: number | undefined;
+  readonly output: string;
+}
+
+/**
+ * Runs SPEC in running container ID with no input, its stdout and stderr
+ * together kept (a healthcheck's, as podman keeps them), and kills it with
+ * SIGKILL after TIMEOUTMS. Signals to tpod are not passed on: a systemd stop
+ * of the check ends tpod and, with the runtime's exec gone, the process.
+ */
+export function execCaptured(runtime: Runtime, dir: string, id: string, spec: OciProcess, timeoutMs: number): Promise<CapturedExec> {
+  const pidFile = join(dir, 'pid');
+  const child = spawn(runtime.path, [...globalArgs(runtime, dir), 'exec', '--process', writeProcess(dir, spec), '--pid-file', pidFile, id], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const chunks: Buffer[] = [];
+  child.stdout.on('data', (c: Buffer) => chunks.push(c));
+  child.stderr.on('data', (c: Buffer) => chunks.push(c));
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    // The process itself: killing the runtime's exec would leave it running in the container.
+    try {
+      process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+    } catch {
+      child.kill('SIGKILL');
+    }
+  }, timeoutMs);
+  return new Promise((done, fail) => {
+    child.on('error', (err) => fail(new TpodError(`cannot start ${runtime.name}: ${err.message}`)));
+    child.on('close', (code: number | null) => {
+      clearTimeout(timer);
+      if (timedOut) return done({ exitCode: undefined, output: Buffer.concat(chunks).toString('utf8') });
+      if (code !== 0 && !existsSync(pidFile)) return fail(runtimeFailed(runtime, dir, EXEC));
+      done({ exitCode: code ?? 1, output: Buffer.concat(chunks).toString('utf8') });
+    });
+  });
+}
+
 /**
  * The file `exec --process` reads. A terminal is sized as ours from the
  * start: the command runs before the runtime has handed us its pty.

@@ -13,6 +13,7 @@ import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { NotFound, TpodError } from '../errors.js';
 import type { PortMapping } from '../network/ports.js';
+import type { HealthResults } from '../spec/healthcheck.js';
 import { LOCK_EX, LOCK_NB, LOCK_SH, SysError, flock } from '../sys/libc.js';
 import { listRecords, randomBytes, readRecord, writeRecord } from './records.js';
 import type { Store } from './store.js';
@@ -60,6 +61,8 @@ export interface ContainerRecord {
    * end it as they end any running one.
    */
   readonly paused?: boolean;
+  /** Its healthcheck's status and last results (inspect's State.Health), from its last start on. */
+  readonly health?: HealthResults;
 }
 
 export interface ContainerPaths {

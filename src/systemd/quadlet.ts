@@ -74,6 +74,11 @@ export const CONTAINER_KEYS: readonly KeyDoc[] = [
   { key: 'DropCapability', describe: '--cap-drop for each word' },
   { key: 'Pull', describe: '--pull: missing, always, never or newer' },
   { key: 'LogDriver', describe: '--log-driver: k8s-file, journald or none' },
+  { key: 'HealthCmd', describe: '--health-cmd: a command run with /bin/sh -c, a JSON array, or none' },
+  { key: 'HealthInterval', describe: '--health-interval (disable: no timer)' },
+  { key: 'HealthRetries', describe: '--health-retries' },
+  { key: 'HealthTimeout', describe: '--health-timeout' },
+  { key: 'HealthStartPeriod', describe: '--health-start-period' },
   { key: 'Notify', describe: 'yes: the container itself sends READY=1 (--sdnotify=container); default: conmon does once the container runs (--sdnotify=conmon)' },
   { key: 'PodmanArgs', describe: 'more options for tpod run, before the image (the name is Quadlet\'s, so its files work as they are)' },
   { key: 'GlobalArgs', describe: 'global options for tpod, before run (--log-level)' },
@@ -99,9 +104,8 @@ export const VOLUME_KEYS: readonly KeyDoc[] = [
 /** Quadlet's [Container] keys that tpod has no flag for: warned about and left out. */
 const CONTAINER_UNSUPPORTED = [
   'AddDevice', 'Annotation', 'AppArmor', 'AutoUpdate', 'CgroupsMode', 'ContainersConfModule', 'DNSOption', 'DNSSearch', 'ExposeHostPort',
-  'GIDMap', 'GroupAdd', 'HealthCmd', 'HealthInterval', 'HealthLogDestination', 'HealthMaxLogCount', 'HealthMaxLogSize', 'HealthOnFailure',
-  'HealthRetries', 'HealthStartPeriod', 'HealthStartupCmd', 'HealthStartupInterval', 'HealthStartupRetries', 'HealthStartupSuccess',
-  'HealthStartupTimeout', 'HealthTimeout', 'HttpProxy', 'IP', 'IP6', 'LogOpt', 'Mask', 'Memory', 'NetworkAlias', 'PidsLimit', 'Pod',
+  'GIDMap', 'GroupAdd', 'HealthLogDestination', 'HealthMaxLogCount', 'HealthMaxLogSize', 'HealthOnFailure', 'HealthStartupCmd', 'HealthStartupInterval', 'HealthStartupRetries', 'HealthStartupSuccess',
+  'HealthStartupTimeout', 'HttpProxy', 'IP', 'IP6', 'LogOpt', 'Mask', 'Memory', 'NetworkAlias', 'PidsLimit', 'Pod',
   'ReadOnlyTmpfs', 'ReloadCmd', 'ReloadSignal', 'RemapGid', 'RemapUid', 'RemapUidSize', 'RemapUsers', 'Retry', 'RetryDelay', 'Rootfs',
   'Secret', 'SecurityLabelDisable', 'SecurityLabelFileType', 'SecurityLabelLevel', 'SecurityLabelNested', 'SecurityLabelType', 'ShmSize',
   'StartWithPod', 'StopSignal', 'StopTimeout', 'SubGIDMap', 'SubUIDMap', 'Sysctl', 'Timezone', 'UIDMap', 'Ulimit', 'Unmask', 'VolatileTmp',
@@ -271,6 +275,11 @@ export function convertContainer(source: QuadletSource, ctx: ConvertContext): Ge
   const entrypoint = unit.get('Container', 'Entrypoint');
   if (entrypoint !== undefined) run.push(`--entrypoint=${entrypoint}`);
   for (const [key, flag] of [['WorkingDir', '--workdir'], ['HostName', '--hostname'], ['Pull', '--pull']] as const) {
+    const v = unit.get('Container', key);
+    if (v) run.push(flag, v);
+  }
+  // Quadlet's order (handleHealth); each value is one word of the command line, as Quadlet passes it.
+  for (const [key, flag] of [['HealthCmd', '--health-cmd'], ['HealthInterval', '--health-interval'], ['HealthRetries', '--health-retries'], ['HealthStartPeriod', '--health-start-period'], ['HealthTimeout', '--health-timeout']] as const) {
     const v = unit.get('Container', key);
     if (v) run.push(flag, v);
   }

@@ -177,6 +177,22 @@ describe('containerReport', () => {
     expect(report({ record: exited, pid: 0 }).State).toMatchObject({ Status: 'exited', Running: false, Pid: 0, ExitCode: 3, FinishedAt: '2026-11-24T21:43:22Z' });
   });
 
+  it('shows a healthcheck in Config.Healthcheck and State.Health, and neither without one', () => {
+    expect(report().State.Health).toBeUndefined();
+    expect(report().Config.Healthcheck).toBeUndefined();
+    const healthcheck = { Test: ['CMD-SHELL', 'true'], Interval: 0, Timeout: 30e9, StartPeriod: 0, Retries: 3 };
+    const health = { Status: 'healthy' as const, FailingStreak: 0, Log: [{ Start: 'a', End: 'b', ExitCode: 0, Output: '' }] };
+    const checked = { ...record, config: { ...config, healthcheck }, health };
+    expect(report({ record: checked }).State.Health).toEqual(health);
+    expect(report({ record: checked }).Config.Healthcheck).toEqual({ Test: ['CMD-SHELL', 'true'], Timeout: 30e9, Retries: 3 });
+    // Before its first start, podman's empty results.
+    expect(report({ record: { ...checked, health: undefined } }).State.Health).toEqual({ Status: '', FailingStreak: 0, Log: null });
+    // --no-healthcheck: the NONE test, and no health.
+    const none = report({ record: { ...record, config: { ...config, healthcheck: { ...healthcheck, Test: ['NONE'] } } } });
+    expect(none.Config.Healthcheck.Test).toEqual(['NONE']);
+    expect(none.State.Health).toBeUndefined();
+  });
+
   it('answers --format templates with podman field paths', () => {
     expect(renderTemplate('{{.State.Status}} {{.State.Pid}} {{.Config.Cmd}} {{json .HostConfig.Binds}}', report())).toBe(
       'running 19932 [sleep 1000] ["/tmp:/host:ro,rprivate,rbind","vol1:/data:rw,rprivate,nosuid,nodev,rbind","aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:/anon:rw,rprivate,nosuid,nodev,noexec,rbind"]',

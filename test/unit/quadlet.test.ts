@@ -104,14 +104,25 @@ describe('a .container file', () => {
   });
 
   it('warns about keys tpod lacks and keys nobody knows, and still makes the service', () => {
-    const { warnings, start } = container('[Container]\nImage=x\nHealthCmd=true\nSecret=s\nFrobnicate=1\n[Service]\nUser=root\n');
+    const { warnings, start } = container('[Container]\nImage=x\nHealthOnFailure=kill\nSecret=s\nFrobnicate=1\n[Service]\nUser=root\n');
     expect(warnings).toEqual([
-      'web.container: HealthCmd= is not supported by tpod: ignored',
+      'web.container: HealthOnFailure= is not supported by tpod: ignored',
       'web.container: Secret= is not supported by tpod: ignored',
       'web.container: unknown key Frobnicate= in [Container]: ignored',
       'web.container: User= in [Service] is not supported (the service runs as your user): use at your own risk',
     ]);
     expect(start.at(-1)).toBe('x');
+  });
+
+  it('gives the Health keys to the --health-* options, a command with spaces as one word', () => {
+    const { warnings, run } = container('[Container]\nImage=x\nHealthCmd=test -f /tmp/ok\nHealthInterval=2s\nHealthRetries=2\nHealthTimeout=5s\nHealthStartPeriod=1m\n');
+    expect(warnings).toEqual([]);
+    const after = (flag: string) => run[run.indexOf(flag) + 1];
+    expect(after('--health-cmd')).toBe('test -f /tmp/ok');
+    expect(after('--health-interval')).toBe('2s');
+    expect(after('--health-retries')).toBe('2');
+    expect(after('--health-timeout')).toBe('5s');
+    expect(after('--health-start-period')).toBe('1m');
   });
 
   it('names a template\'s container by prefix and instance, and honours ServiceName=', () => {

@@ -19,7 +19,7 @@ export function portsText(ports: readonly PortMapping[]): string {
 /** podman's STATUS column. Pure. */
 export function statusText(c: ContainerRecord, now: number): string {
   if (c.paused && c.state === 'running') return 'Paused';
-  if (c.state === 'running') return `Up ${humanDuration(now - Date.parse(c.startedAt ?? c.created))} ago`;
+  if (c.state === 'running') return `Up ${humanDuration(now - Date.parse(c.startedAt ?? c.created))} ago${c.health ? ` (${c.health.Status})` : ''}`;
   if (c.state === 'exited') return `Exited (${c.exitCode ?? -1}) ${c.finishedAt ? timeAgo(c.finishedAt, now) : ''}`.trim();
   return 'Created';
 }

@@ -20,10 +20,12 @@ import { parseUserns } from '../../spec/userns.js';
 import { parseSdNotifyMode } from '../../systemd/notify.js';
 import { plainProgress, terminalProgress } from '../output/progress.js';
 import { type Args, passedThrough } from '../spec.js';
+import { healthFlags } from './health.js';
 import { keyValues } from './key-values.js';
 import { registryAccess } from './registry.js';
 import { resourceFlags } from './resources.js';
 
+const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
 const list = (value: unknown): string[] => (value === undefined ? [] : (Array.isArray(value) ? value : [value]).map(String));
 
 function mountRequests(args: Args): MountRequest[] {
@@ -90,6 +92,7 @@ export function containerRequest(args: Args): CreateRequest {
     ...(args.cgroups ? { cgroupsMode: parseCgroupsMode(String(args.cgroups)) } : {}),
     ...(args.sdnotify ? { sdnotifyMode: parseSdNotifyMode(String(args.sdnotify)) } : {}),
     ...registryAccess(args),
+    ...optional('health', healthFlags(args)),
     options: {
       ...(command.length ? { command } : {}),
       ...(args.entrypoint !== undefined ? { entrypoint: parseEntrypoint(String(args.entrypoint)) } : {}),
