@@ -7,10 +7,9 @@
  * files at daemon-reload; the .volume service makes its volume; a unit of
  * generate systemd starts its container, systemd restarts it after a crash
  * (Restart=), stops it leaving no mount, and the journal has its output
- * (--log-driver journald). The .container service itself runs tpod run
- * --sdnotify=conmon --cgroups=split: where tpod run has no --sdnotify yet,
- * its start is expected to fail and the checks that need it are skipped,
- * named as such.
+ * (--log-driver journald); the .container service (tpod run
+ * --sdnotify=conmon --cgroups=split) starts, stops, and outlives the login
+ * session that started it, since the user lingers.
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -59,15 +58,10 @@ check web-exec systemctl --user show -p ExecStart --value web.service
 check web-load systemctl --user show -p LoadState --value web.service
 check volume-start systemctl --user start data-volume.service
 check volume-ls $T volume ls --format '{{.Name}} {{.Labels}}'
-check has-sdnotify sh -c "$T run --help | grep -c -- --sdnotify"
-if $T run --help | grep -q -- --sdnotify; then
-  check web-start systemctl --user start web.service
-  check web-ps $T ps --format '{{.Names}} {{.Status}}'
-  check web-stop systemctl --user stop web.service
-  check web-after $T ps -a --format '{{.Names}}'
-else
-  check web-start sh -c 'systemctl --user start web.service; echo exit=$?'
-fi
+check web-start systemctl --user start web.service
+check web-ps $T ps --format '{{.Names}} {{.Status}}'
+check web-stop systemctl --user stop web.service
+check web-after $T ps -a --format '{{.Names}}'
 
 # A container made by hand, then run by the unit generate systemd writes for it.
 $T create --name gen --network none --log-driver journald localhost/bb sh -c 'echo gen-says-hello; sleep 1000' >/dev/null
@@ -99,6 +93,13 @@ chmod 0755 /etc/systemd/user-generators/tpod-user-generator
 su -l dev -c 'XDG_RUNTIME_DIR=/run/user/1000 DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1000/bus sh -s' <<'USER'
 ${asUser}
 USER
+# A logout: a system unit with PAMName= opens a login session of dev's, which starts the
+# service and ends; with lingering, dev's manager and the service outlive the session.
+systemd-run --wait --quiet -p PAMName=login -p User=dev /bin/sh -c 'systemctl --user start web.service'
+check logout-sessions sh -c "loginctl list-sessions --no-legend | grep -c ' dev ' || true"
+check logout-web su -l dev -c 'XDG_RUNTIME_DIR=/run/user/1000 systemctl --user is-active web.service'
+check logout-ps su -l dev -c "cd '${project}' && XDG_RUNTIME_DIR=/run/user/1000 native/tpod ps --format '{{.Names}} {{.Status}}'"
+su -l dev -c 'XDG_RUNTIME_DIR=/run/user/1000 DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1000/bus systemctl --user stop web.service'
 `;
 
 describe.skipIf(skip)(`systemd user services${skip ? ` (skipped: ${skip})` : ''}`, () => {
@@ -112,8 +113,6 @@ describe.skipIf(skip)(`systemd user services${skip ? ` (skipped: ${skip})` : ''}
   }, 1_100_000);
   afterAll(() => rmSync(rootfs, { force: true }));
 
-  const sdnotify = () => Number(results.get('has-sdnotify') ?? '0') > 0;
-
   it('runs the generator at daemon-reload: a .container file is a loaded service running tpod run', () => {
     expect(results.get('web-load'), stderr).toBe('loaded');
     const exec = results.get('web-exec') ?? '';
@@ -125,12 +124,7 @@ describe.skipIf(skip)(`systemd user services${skip ? ` (skipped: ${skip})` : ''}
     expect(results.get('volume-ls')).toContain('systemd-data map[made-by:unit]');
   });
 
-  it('starts and stops the .container service (needs tpod run --sdnotify)', (ctx) => {
-    if (!sdnotify()) {
-      // Until --sdnotify exists, tpod run refuses the unit's command line.
-      expect(results.get('web-start')).toMatch(/exit=1/);
-      ctx.skip();
-    }
+  it('starts and stops the .container service', () => {
     expect(results.get('web-start')).toBe('');
     expect(results.get('web-ps')).toMatch(/^web Up/);
     expect(results.get('web-stop')).toBe('');
@@ -152,6 +146,12 @@ describe.skipIf(skip)(`systemd user services${skip ? ` (skipped: ${skip})` : ''}
     expect(results.get('gen-stop')).toBe('');
     expect(results.get('gen-after')).toMatch(/^gen Exited/);
     expect(results.get('gen-mounts')).toBe('0');
+  });
+
+  it('keeps the service running after the login session that started it ends, the user lingering', () => {
+    expect(results.get('logout-sessions')).toBe('0');
+    expect(results.get('logout-web')).toBe('active');
+    expect(results.get('logout-ps')).toMatch(/^web Up/);
   });
 
   it('has the container\'s output in the unit\'s journal with --log-driver journald', () => {
