@@ -23,7 +23,6 @@ import {
   readdirSync,
   readlinkSync,
   symlinkSync,
-  writeSync,
 } from 'node:fs';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -32,6 +31,7 @@ import { Parser, type ReadEntry } from 'tar';
 import { TpodError, errnoCode } from '../errors.js';
 import { TAR_END, type TarFields, tarHeader, tarPadding } from '../image/export-layer.js';
 import { log } from '../log.js';
+import { writeBody } from '../storage/entry-body.js';
 import { cleanEntryPath, lstatOrUndefined } from '../storage/in-root.js';
 import { S_IFIFO, mknod } from '../sys/libc.js';
 import { at, lookup, openDirAt, openDirIn, removeAt } from './root-fd.js';
@@ -248,16 +248,7 @@ export class TreeWriter {
             closeSync(fd);
           }
         };
-        if (fields.size === 0) {
-          done();
-          return undefined;
-        }
-        let left = fields.size;
-        return (chunk) => {
-          writeSync(fd, chunk);
-          left -= chunk.length;
-          if (left <= 0) done();
-        };
+        return writeBody(fd, fields.size, done);
       }
       case 'SymbolicLink':
         symlinkSync(fields.linkpath ?? '', here);

@@ -28,7 +28,6 @@ import {
   rmSync,
   symlinkSync,
   utimesSync,
-  writeSync,
   chmodSync,
   constants,
   type Stats,
@@ -42,6 +41,7 @@ import { log } from '../log.js';
 import { parseIdMap } from '../rootless/proc.js';
 import { S_IFCHR, S_IFIFO, lsetxattr, mknod } from '../sys/libc.js';
 import { meter } from './digest.js';
+import { writeBody } from '../storage/entry-body.js';
 import { cleanEntryPath, lstatOrUndefined, resolveParent } from '../storage/in-root.js';
 
 const WHITEOUT = '.wh.';
@@ -152,16 +152,7 @@ class LayerWriter {
             closeSync(fd);
           }
         };
-        if (entry.size === 0) {
-          finish();
-          return undefined;
-        }
-        let left = entry.size;
-        return (chunk) => {
-          writeSync(fd, chunk);
-          left -= chunk.length;
-          if (left <= 0) finish();
-        };
+        return writeBody(fd, entry.size, finish);
       }
       case 'SymbolicLink': {
         clear(path, false);
