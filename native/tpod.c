@@ -675,7 +675,11 @@ join_namespaces (int pidfd)
   int err = setns (pidfd, CLONE_NEWUSER | CLONE_NEWNS) < 0 ? errno : 0;
   close (pidfd);
   if (err == ESRCH)
-    return err;
+    {
+      if (cwd >= 0)
+        close (cwd);
+      return err;
+    }
   if (err)
     die ("cannot join tpod's user namespace: %s; run `tpod system migrate` if this persists", strerror (err));
   if (cwd >= 0)
@@ -753,12 +757,18 @@ main (int argc, char **argv)
           if (dirfd < 0)
             die ("cannot open %s: %s", rundir, strerror (errno));
           /* The pause process may die between our check and setns: then
-             the next check sees it gone and starts another. */
+             the next check sees it gone and starts another. One killed a
+             moment ago still looks alive until its exit is through (it is
+             no zombie yet, but its namespaces are gone): wait a little for
+             that, up to a second, under load too. */
           pid_t pause_pid;
           int tries = 0;
           while (join_namespaces (find_or_create_pause (dirfd, uid, gid, &pause_pid)) != 0)
-            if (++tries == 3)
-              die ("the pause process keeps exiting; see `tpod info` and `journalctl --user`");
+            {
+              if (++tries == 50)
+                die ("the pause process keeps exiting; see `tpod info` and `journalctl --user`");
+              usleep (20000);
+            }
           close (dirfd);
           setenv_number ("TPOD_PAUSE_PID", (unsigned long) pause_pid);
         }
