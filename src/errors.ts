@@ -8,6 +8,18 @@ export const EXIT_CANNOT_INVOKE = 126;
 export const EXIT_NOT_FOUND = 127;
 /** podman rmi and volume rm: the thing is used by a container. */
 export const EXIT_IN_USE = 2;
+/** The reader of our output went away (tpod ps | head -1): 128 + SIGPIPE, as a shell shows podman ended by it. */
+export const EXIT_BROKEN_PIPE = 141;
+
+/**
+ * Ends tpod quietly when its standard output's reader has gone: podman dies of
+ * SIGPIPE there, and Node, which ignores SIGPIPE, would print a stack trace.
+ */
+export function endOnBrokenPipe(err: NodeJS.ErrnoException): void {
+  if (err.code === 'EPIPE') process.exit(EXIT_BROKEN_PIPE);
+  process.stderr.write(`Error: cannot write the output: ${err.message}\n`);
+  process.exit(EXIT_TPOD);
+}
 
 export interface TpodErrorOptions {
   hint?: string;

@@ -3,7 +3,7 @@
  * the one place where errors become a line on stderr and an exit code.
  */
 import yargs, { type Argv } from 'yargs';
-import { EXIT_TPOD, TpodError, errorLine } from './errors.js';
+import { EXIT_TPOD, TpodError, endOnBrokenPipe, errorLine } from './errors.js';
 import { type LogLevel, enabled, setLogLevel } from './log.js';
 import { commands } from './cli/registry.js';
 import { type Args, type CommandSpec, PARSER_CONFIGURATION, globalOptions, markPassThrough, toYargs } from './cli/spec.js';
@@ -58,6 +58,7 @@ function skipHelpCache(y: Argv): void {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  process.stdout.on('error', endOnBrokenPipe);
   try {
     await buildParser(argv).parseAsync();
     return exitCode;

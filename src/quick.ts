@@ -12,7 +12,7 @@ import { writeSync } from 'node:fs';
 import { psOptions, psOutput } from './cli/commands/ps.js';
 import { quickArgs } from './cli/quick-args.js';
 import { settledContainers } from './engine/container-list.js';
-import { EXIT_TPOD, errnoCode, errorLine } from './errors.js';
+import { EXIT_BROKEN_PIPE, EXIT_TPOD, endOnBrokenPipe, errnoCode, errorLine } from './errors.js';
 import { sessionFromEnv } from './rootless/session.js';
 import { resolvePaths } from './storage/paths.js';
 
@@ -36,6 +36,7 @@ export function quick(words: readonly string[]): number | undefined {
     writeOut(output);
     return 0;
   } catch (err) {
+    if (errnoCode(err) === 'EPIPE') return EXIT_BROKEN_PIPE;
     process.stderr.write(`Error: ${errorLine(err)}\n`);
     return EXIT_TPOD;
   }
@@ -53,7 +54,7 @@ function writeOut(text: string): void {
       done += writeSync(1, bytes, done);
     } catch (err) {
       if (errnoCode(err) !== 'EAGAIN') throw err;
-      process.stdout.write(bytes.subarray(done));
+      process.stdout.on('error', endOnBrokenPipe).write(bytes.subarray(done));
       return;
     }
   }

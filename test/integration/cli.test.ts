@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Sandbox, pauseProcesses, whyNotRunnable } from './helpers.js';
+import { Sandbox, pauseProcesses, runAsync, whyNotRunnable } from './helpers.js';
 
 const skip = whyNotRunnable();
 
@@ -59,6 +59,17 @@ describe.skipIf(skip)(`the tpod command${skip ? ` (skipped: ${skip})` : ''}`, ()
     expect(viaHelp.code).toBe(0);
     expect(viaHelp.stdout).toContain('End the pause process');
     expect(viaHelp.stdout).toBe(box.run(['system', 'migrate', '--help']).stdout);
+  });
+
+  it('ends quietly, as SIGPIPE ends podman, when the reader of its output has gone', async () => {
+    // ps -a is answered by the quick path; with --log-level, by the main one.
+    for (const args of [['images', '--format', 'json'], ['ps', '-a'], ['--log-level', 'warn', 'ps', '-a'], ['version', '--format', 'json']]) {
+      const child = box.start(args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout!.destroy();
+      const r = await runAsync(child);
+      expect(r.stderr, args.join(' ')).toBe('');
+      expect(r.code, args.join(' ')).toBe(141);
+    }
   });
 
   it('answers bad input with one line on stderr and exit code 125', () => {
