@@ -31,7 +31,7 @@ import { Parser, type ReadEntry } from 'tar';
 import { TpodError, errnoCode } from '../errors.js';
 import { TAR_END, type TarFields, tarHeader, tarPadding } from '../image/export-layer.js';
 import { log } from '../log.js';
-import { writeBody } from '../storage/entry-body.js';
+import { type Sink, feedEntries, writeBody } from '../storage/tar-entries.js';
 import { cleanEntryPath, lstatOrUndefined } from '../storage/in-root.js';
 import { S_IFIFO, mknod } from '../sys/libc.js';
 import { at, lookup, openDirAt, openDirIn, removeAt } from './root-fd.js';
@@ -145,8 +145,6 @@ export interface WriteOptions {
   /** Entries whose path starts with FROM get TO instead: the name a copy takes at its destination. */
   readonly rename?: { readonly from: string; readonly to: string };
 }
-
-type Sink = (chunk: Buffer) => void;
 
 /**
  * Writes tar entries into the directory BASE below the root open as ROOT.
@@ -332,38 +330,19 @@ function fieldsOf(entry: ReadEntry): TarFields | undefined {
  */
 export async function extractTar(input: Readable, writer: TreeWriter, notTar: string): Promise<void> {
   const parser = new Parser({ strict: true });
-  let failure: unknown;
   let entries = 0;
-  const fail = (err: unknown) => {
-    failure ??= err;
-    parser.abort(err instanceof Error ? err : new Error(String(err)));
-  };
-  parser.on('entry', (entry: ReadEntry) => {
+  const failure = feedEntries(parser, (entry) => {
     entries++;
-    let sink: Sink | undefined;
-    try {
-      const fields = failure ? undefined : fieldsOf(entry);
-      if (fields) sink = writer.entry(fields);
-      else if (!failure) log.debug(`${entry.path}: left out, a ${entry.type} entry`);
-    } catch (err) {
-      fail(err);
-    }
-    if (!sink) return entry.resume();
-    entry.on('data', (chunk: Buffer) => {
-      if (failure) return;
-      try {
-        sink(chunk);
-      } catch (err) {
-        fail(err);
-      }
-    });
+    const fields = fieldsOf(entry);
+    if (!fields) log.debug(`${entry.path}: left out, a ${entry.type} entry`);
+    return fields && writer.entry(fields);
   });
   try {
     await pipeline(input, parser);
   } catch (err) {
-    throw failure ?? new TpodError(entries === 0 ? notTar : `the archive is damaged: ${(err as Error).message}`);
+    throw failure() ?? new TpodError(entries === 0 ? notTar : `the archive is damaged: ${(err as Error).message}`);
   }
-  if (failure) throw failure;
+  if (failure()) throw failure();
   if (entries === 0) throw new TpodError(notTar);
   writer.finish();
 }

@@ -41,7 +41,7 @@ import { log } from '../log.js';
 import { parseIdMap } from '../rootless/proc.js';
 import { S_IFCHR, S_IFIFO, lsetxattr, mknod } from '../sys/libc.js';
 import { meter } from './digest.js';
-import { writeBody } from '../storage/entry-body.js';
+import { feedEntries, writeBody } from '../storage/tar-entries.js';
 import { cleanEntryPath, lstatOrUndefined, resolveParent } from '../storage/in-root.js';
 
 const WHITEOUT = '.wh.';
@@ -225,37 +225,16 @@ export async function unpackLayer(file: string, root: string, options: UnpackOpt
   const writer = new LayerWriter(root, options);
   const parser = new Parser({ strict: true });
   // Errors thrown while handling an entry stop the parse; the first one is the one to report.
-  let failure: unknown;
-  const fail = (err: unknown) => {
-    failure ??= err;
-    parser.abort(err instanceof Error ? err : new Error(String(err)));
-  };
-  parser.on('entry', (entry: ReadEntry) => {
-    let sink: ((chunk: Buffer) => void) | undefined;
-    try {
-      if (!failure) sink = writer.entry(entry);
-    } catch (err) {
-      fail(err);
-    }
-    if (!sink) return entry.resume();
-    entry.on('data', (chunk: Buffer) => {
-      if (failure) return;
-      try {
-        sink(chunk);
-      } catch (err) {
-        fail(err);
-      }
-    });
-  });
+  const failure = feedEntries(parser, (entry) => writer.entry(entry));
 
   const measure = meter();
   try {
     if (compression === 'gzip') await pipeline(createReadStream(file), createGunzip(), measure.stream, parser);
     else await pipeline(createReadStream(file), measure.stream, parser);
   } catch (err) {
-    throw failure ?? new TpodError(`layer ${options.layer} is not a valid tar archive: ${(err as Error).message}`);
+    throw failure() ?? new TpodError(`layer ${options.layer} is not a valid tar archive: ${(err as Error).message}`);
   }
-  if (failure) throw failure;
+  if (failure()) throw failure();
   writer.finish();
   const { digest: diffId, size } = measure.result();
   return { size, diffId };
