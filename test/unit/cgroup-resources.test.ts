@@ -86,3 +86,17 @@ describe('OOM kills', () => {
     expect(oomKills('')).toBe(0);
   });
 });
+
+describe('resource options', () => {
+  it('gives each option given its ResourceFlags field, and nothing for the others', async () => {
+    const { resourceFlags } = await import('../../src/cli/options/resources.js');
+    expect(resourceFlags({ _: [], memory: '64m', 'memory-swap': '-1', 'cpuset-cpus': '0-1', 'pids-limit': '10', 'blkio-weight': '100' })).toEqual({
+      memory: '64m',
+      memorySwap: '-1',
+      cpusetCpus: '0-1',
+      pidsLimit: '10',
+      blkioWeight: '100',
+    });
+    expect(resourceFlags({ _: [] })).toEqual({});
+  });
+});

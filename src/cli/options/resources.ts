@@ -21,22 +21,9 @@ export const resourceOptions: readonly OptionSpec[] = [
   { name: 'blkio-weight', type: 'string', valueName: 'WEIGHT', describe: 'relative block I/O weight (10-1000)' },
 ];
 
-const text = (value: unknown): string | undefined => (value === undefined ? undefined : String(value));
+/** memory-swap -> memorySwap: each option's field in ResourceFlags. */
+const fieldOf = (option: string): string => option.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 export function resourceFlags(args: Args): ResourceFlags {
-  const flags: Record<string, string | undefined> = {
-    memory: text(args.memory),
-    memorySwap: text(args['memory-swap']),
-    memoryReservation: text(args['memory-reservation']),
-    cpus: text(args.cpus),
-    cpuPeriod: text(args['cpu-period']),
-    cpuQuota: text(args['cpu-quota']),
-    cpuShares: text(args['cpu-shares']),
-    cpuWeight: text(args['cpu-weight']),
-    cpusetCpus: text(args['cpuset-cpus']),
-    cpusetMems: text(args['cpuset-mems']),
-    pidsLimit: text(args['pids-limit']),
-    blkioWeight: text(args['blkio-weight']),
-  };
-  return Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) as ResourceFlags;
+  return Object.fromEntries(resourceOptions.filter((o) => args[o.name] !== undefined).map((o) => [fieldOf(o.name), String(args[o.name])])) as ResourceFlags;
 }
