@@ -72,24 +72,25 @@ export async function runHealthcheck(ctx: Context, nameOrId: string): Promise<Ch
 /**
  * At a detached container's start: its timer, where the user's systemd can
  * run one; elsewhere one warning that nothing runs the check (podman runs
- * none there either).
+ * none there either). Whether a timer was made.
  */
-export function scheduleHealthcheck(ctx: Context, c: ContainerRecord): void {
+export function scheduleHealthcheck(ctx: Context, c: ContainerRecord): boolean {
   const check = healthcheckOf(c);
-  if (!check || check.Interval === 0) return;
+  if (!check || check.Interval === 0) return false;
   if (!userSystemd(ctx.env)) {
     log.warn(`the healthcheck of ${c.name} is not scheduled: there is no systemd user session here; run it with "tpod healthcheck run ${c.name}"`);
-    return;
+    return false;
   }
   try {
     createTimer(c.id, formatGoDuration(check.Interval), tpodLauncher(), ctx.env);
+    return true;
   } catch (err) {
     log.warn(`the healthcheck of ${c.name} is not scheduled: ${errorLine(err)}`);
+    return false;
   }
 }
 
-/** At a container's end: its timer and a check under way stopped, where there can be one. */
-export function unscheduleHealthcheck(ctx: Context, c: ContainerRecord): void {
-  const check = healthcheckOf(c);
-  if (check && check.Interval > 0 && userSystemd(ctx.env)) removeTimer(c.id);
+/** At a container's end: its timer and a check under way stopped, when its start made one (an attached run makes none). */
+export function unscheduleHealthcheck(c: ContainerRecord): void {
+  if (c.healthTimer) removeTimer(c.id);
 }

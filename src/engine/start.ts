@@ -251,11 +251,11 @@ export function finishContainer(ctx: Context, id: string, exitCode: number | und
       removeAnonymousVolumes(store, c.volumes ?? []);
       return;
     }
-    const { monitor: _gone, pid: _pid, paused: _paused, ...rest } = c;
+    const { monitor: _gone, pid: _pid, paused: _paused, healthTimer: _timer, ...rest } = c;
     containers.replace({ ...rest, state: 'exited', finishedAt: new Date().toISOString(), oomKilled: killed, ...(exitCode === undefined ? {} : { exitCode }) });
   });
   // After the lock: a check under way, which the stop ends, may be waiting for it.
-  if (finished) unscheduleHealthcheck(ctx, finished);
+  if (finished) unscheduleHealthcheck(finished);
 }
 
 /**
@@ -336,7 +336,7 @@ export async function startDetached(ctx: Context, container: ContainerRecord, re
       phase('conmon scope');
     }
     if (notify) tellSystemd(notify.socket, startedMessage(notify, monitor));
-    scheduleHealthcheck(ctx, p.record);
+    if (scheduleHealthcheck(ctx, p.record)) containers.update(p.record.id, { healthTimer: true });
     return containers.get(p.record.id) ?? p.record;
   } catch (err) {
     // conmon, left without a container, runs its exit command: the state goes back first.

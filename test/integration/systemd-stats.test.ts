@@ -65,7 +65,7 @@ describe.skipIf(skip)(`stats and pause with delegated cgroup v2${skip ? ` (skipp
     mkdirSync(join(project, dirname(rootfsTar)), { recursive: true });
     writeFileSync(join(project, rootfsTar), tar(busyboxLayer()));
     ({ results } = await bootGuest(['--share', project, '--', 'sh', '-c', script]));
-  }, 560_000);
+  }, 1_100_000);
 
   it('gives each container a cgroup of its own, apart from its conmon', () => {
     const [busy, idle, conmon] = (results.get('cgroups') ?? '').split(' ');

@@ -77,7 +77,7 @@ export const ps: CommandSpec = {
   description:
     'Lists the running containers, or with --all every container, newest first: id, image, command, when it was created, its status, its published ports and its name. A container whose tpod was killed is found out and cleaned up (its mount, network helper and runtime state) before it is listed as exited.',
   options: psOptions,
-  differences: '--filter knows name, id, status, label and ancestor; --sort, --size, --pod and --external are not supported yet. An exited container whose tpod was killed shows exit code -1.',
+  differences: '--filter knows name, id, status, label and ancestor; --sort, --size, --pod and --external are not supported yet. An exited container whose tpod was killed shows exit code -1. In a template, {{.State}} is the bare state (created, running, paused, exited) and {{.Status}} the human one (Up 5 seconds ago), as in podman 5; podman 4 gives the human text for both.',
   run: async (args) => {
     const [{ listContainers }, { contextFromEnv }] = await Promise.all([import('../../engine/containers.js'), import('../../engine/context.js')]);
     process.stdout.write(psOutput(args, listContainers(contextFromEnv(process.env)), Date.now()));
