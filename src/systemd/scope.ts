@@ -58,13 +58,13 @@ export interface ScopeMove {
  * does; DONE follows once systemd has started the scope (its job ended). If
  * the unit exists (a restarted container's conmon, started from its
  * predecessor's scope), the process joins that unit's cgroup instead, as
- * podman does.
+ * podman does. Given up after TIMEOUT_MS.
  */
-export async function moveToScope(busSocket: string, req: ScopeRequest): Promise<ScopeMove> {
+export async function moveToScope(busSocket: string, req: ScopeRequest, timeoutMs = TIMEOUT_MS): Promise<ScopeMove> {
   const bus = Bus.open(busSocket);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, fail) => {
-    timer = setTimeout(() => fail(new TpodError(`systemd did not start ${req.unit} within ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
+    timer = setTimeout(() => fail(new TpodError(`systemd did not start ${req.unit} within ${timeoutMs / 1000} s`)), timeoutMs);
   });
   const done = Promise.race([startScope(bus, req), timeout]).finally(() => {
     clearTimeout(timer);

@@ -3,12 +3,15 @@
  * (systemd's side is in systemd-scope.test.ts, in the guest).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bus, DBusError, sessionBusSocket } from '../../src/systemd/dbus.js';
 import type { Message } from '../../src/systemd/dbus-wire.js';
+import { moveToScope } from '../../src/systemd/scope.js';
 import { findProgram } from '../../src/sys/programs.js';
 
 const daemon = findProgram('dbus-daemon');
@@ -81,5 +84,28 @@ describe.skipIf(skip)(`the D-Bus client${skip ? ` (skipped: ${skip})` : ''}`, ()
     const bus = Bus.open(join(dir, 'none'));
     await expect(bus.call({ ...DBUS, member: 'GetId' })).rejects.toThrow(`cannot talk to the session bus at ${join(dir, 'none')}: connect ENOENT`);
     bus.close();
+  });
+
+  it('gives up on a scope that a silent bus never answers for, in one line, and closes the connection', async () => {
+    const silent = join(dir, 'silent');
+    let closed!: Promise<unknown>;
+    const server = createServer((peer) => {
+      // Read (and ignore) what tpod sends, so that its end is seen.
+      peer.resume();
+      closed = once(peer, 'close');
+    });
+    await new Promise<void>((done) => server.listen(silent, done));
+    try {
+      const move = await moveToScope(silent, { pid: process.pid, unit: 'tpod-test.scope', description: 'test', slice: 'user.slice' }, 300);
+      await expect(move.done).rejects.toThrow(/^systemd did not start tpod-test.scope within 0.3 s$/);
+      await closed;
+    } finally {
+      server.close();
+    }
+  });
+
+  it('asks a bus without systemd and says in one line what the bus answered', async () => {
+    const move = await moveToScope(socket, { pid: process.pid, unit: 'tpod-test.scope', description: 'test', slice: 'user.slice' });
+    await expect(move.done).rejects.toThrow(/org\.freedesktop\.systemd1/);
   });
 });
