@@ -71,13 +71,15 @@ export function signalContainer(ctx: Context, c: ContainerRecord, signal: string
  * Waits until container C has ended and been finished, up to TIMEOUTMS
  * (Infinity: for good). Finishes it here as soon as conmon has written its
  * exit code, rather than waiting for conmon's exit command. Returns its
- * record then, undefined once it is removed (--rm), or false on timeout.
+ * record then, undefined once it is removed (--rm), or false on timeout. A
+ * container that conmon's exit command has started again (its restart count
+ * grew: --restart, --health-on-failure=restart) has ended the run C was.
  */
 export async function waitForEnd(ctx: Context, c: ContainerRecord, timeoutMs: number): Promise<ContainerRecord | undefined | false> {
   const containers = new Containers(ctx.store());
   for (const deadline = Date.now() + timeoutMs; ; await sleep(50)) {
     const now = containers.get(c.id);
-    if (!now || now.state !== 'running') return now;
+    if (!now || now.state !== 'running' || (now.restartCount ?? 0) !== (c.restartCount ?? 0)) return now;
     const code = exitCodeOf(ctx, c.id);
     if (code !== undefined) finishContainer(ctx, c.id, code);
     else if (orphaned(now)) return recover(ctx, containers, now);
@@ -226,7 +228,9 @@ export async function cleanUpExited(ctx: Context, nameOrId: string): Promise<voi
   finishContainer(ctx, c.id, code);
   const ended = containers.get(c.id);
   // --restart, while conmon's exit commands run: as long as the user's session lasts.
-  if (ended?.state === 'exited' && shouldRestart(configOf(ended).restart, code, ended.restartCount ?? 0, ended.stoppedByUser ?? false)) {
+  const config = ended && configOf(ended);
+  const restartUnhealthy = config?.healthOnFailure === 'restart' && ended?.health?.Status === 'unhealthy';
+  if (ended?.state === 'exited' && shouldRestart(config?.restart, code, ended.restartCount ?? 0, ended.stoppedByUser ?? false, restartUnhealthy)) {
     await startDetached(ctx, ended, true);
   }
 }

@@ -13,7 +13,7 @@ import type { ImageConfig } from '../image/manifest.js';
 import { type PortMapping, exposedPorts } from '../network/ports.js';
 import { usesUserMode } from '../network/user-mode.js';
 import type { RunOptions } from '../spec/build.js';
-import { type HealthConfig, type HealthFlags, healthConfig } from '../spec/healthcheck.js';
+import { type HealthConfig, type HealthFlags, type HealthOnFailure, healthConfig, onFailureAction } from '../spec/healthcheck.js';
 import { type SdNotify, type SdNotifyMode, sdNotifyFor } from '../systemd/notify.js';
 import { envList, mergeEnv } from '../spec/env.js';
 import type { MountRequest, SpecMount, VolumeRequest } from '../spec/mounts.js';
@@ -53,9 +53,11 @@ export interface ContainerConfig {
   readonly sdnotify?: SdNotify;
   /** Its healthcheck: the image's or the --health-* flags'; Test ["NONE"] with --no-healthcheck. */
   readonly healthcheck?: HealthConfig;
+  /** --health-on-failure, when not none. */
+  readonly healthOnFailure?: Exclude<HealthOnFailure, 'none'>;
 }
 
-export interface CreateRequest extends Omit<ContainerConfig, 'mounts' | 'cgroups' | 'sdnotify' | 'healthcheck'> {
+export interface CreateRequest extends Omit<ContainerConfig, 'mounts' | 'cgroups' | 'sdnotify' | 'healthcheck' | 'healthOnFailure'> {
   /** --health-cmd, --no-healthcheck and the other --health-* flags given. */
   readonly health?: HealthFlags;
   /** --sdnotify; podman's default is container. */
@@ -160,6 +162,7 @@ export async function createContainer(ctx: Context, req: CreateRequest, listener
   // As podman, the unit's socket is the one at creation: a later start answers to it.
   const sdnotify = sdNotifyFor(req.sdnotifyMode ?? 'container', ctx.notifySocket);
   const healthcheck = healthConfig(req.health, config.config?.Healthcheck);
+  const healthOnFailure = onFailureAction(req.health, healthcheck);
   const containerConfig: ContainerConfig = {
     network: req.network,
     publish: req.publishAll && usesUserMode(req.network) ? [...req.publish, ...exposedPorts(config.config?.ExposedPorts, req.publish)] : req.publish,
@@ -174,6 +177,7 @@ export async function createContainer(ctx: Context, req: CreateRequest, listener
     cgroups,
     ...(sdnotify ? { sdnotify } : {}),
     ...(healthcheck ? { healthcheck } : {}),
+    ...(healthOnFailure ? { healthOnFailure } : {}),
   };
   const record = new Containers(store).create({
     name: req.name,

@@ -12,7 +12,8 @@ import { execCaptured } from '../runtime/oci-runtime.js';
 import { type HealthConfig, type HealthLogEntry, type HealthResults, afterCheck, formatGoDuration, hasHealthcheck, healthCommand } from '../spec/healthcheck.js';
 import { type ContainerRecord, Containers } from '../storage/containers.js';
 import { createTimer, removeTimer, userSystemd } from '../systemd/health-timer.js';
-import { findContainer } from './containers.js';
+import { STOP_TIMEOUT_SECONDS } from '../spec/stop.js';
+import { findContainer, killContainer, stopContainer } from './containers.js';
 import type { Context } from './context.js';
 import { inExecSession } from './exec.js';
 import { configOf, tpodLauncher } from './start.js';
@@ -66,31 +67,45 @@ export async function runHealthcheck(ctx: Context, nameOrId: string): Promise<Ch
     if (!now || now.state !== 'running') throw new TpodError(`container ${c.id} is not running`);
     return containers.update(c.id, { health: afterCheck(now.health, entry, check.Retries, inStartPeriod) }).health!;
   });
+  if (health.Status === 'unhealthy') await actOnFailure(ctx, c);
   return { passed: result.exitCode === 0, health };
+}
+
+/**
+ * --health-on-failure, after a check that left C unhealthy (podman's
+ * processHealthCheckStatus): kill, or stop; restart is a stop too, and
+ * conmon's exit command, which sees why, starts it again (cleanUpExited),
+ * outside the check's own systemd unit.
+ */
+async function actOnFailure(ctx: Context, c: ContainerRecord): Promise<void> {
+  const action = configOf(c).healthOnFailure;
+  if (!action) return;
+  log.info(`container ${c.name} is unhealthy: --health-on-failure=${action}`);
+  if (action === 'kill') killContainer(ctx, c.id, 'KILL');
+  else await stopContainer(ctx, c.id, STOP_TIMEOUT_SECONDS);
 }
 
 /**
  * At a detached container's start: its timer, where the user's systemd can
  * run one; elsewhere one warning that nothing runs the check (podman runs
- * none there either). Whether a timer was made.
+ * none there either). The timer's unit name, if one was made.
  */
-export function scheduleHealthcheck(ctx: Context, c: ContainerRecord): boolean {
+export function scheduleHealthcheck(ctx: Context, c: ContainerRecord): string | undefined {
   const check = healthcheckOf(c);
-  if (!check || check.Interval === 0) return false;
+  if (!check || check.Interval === 0) return undefined;
   if (!userSystemd(ctx.env)) {
     log.warn(`the healthcheck of ${c.name} is not scheduled: there is no systemd user session here; run it with "tpod healthcheck run ${c.name}"`);
-    return false;
+    return undefined;
   }
   try {
-    createTimer(c.id, formatGoDuration(check.Interval), tpodLauncher(), ctx.env);
-    return true;
+    return createTimer(c.id, formatGoDuration(check.Interval), tpodLauncher(), ctx.env);
   } catch (err) {
     log.warn(`the healthcheck of ${c.name} is not scheduled: ${errorLine(err)}`);
-    return false;
+    return undefined;
   }
 }
 
 /** At a container's end: its timer and a check under way stopped, when its start made one (an attached run makes none). */
 export function unscheduleHealthcheck(c: ContainerRecord): void {
-  if (c.healthTimer) removeTimer(c.id);
+  if (c.healthTimer) removeTimer(c.healthTimer);
 }

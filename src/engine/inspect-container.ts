@@ -14,6 +14,7 @@ import { makeCommand } from '../spec/command.js';
 import type { SpecMount, VolumeRequest } from '../spec/mounts.js';
 import { hasHealthcheck, healthcheckReport } from '../spec/healthcheck.js';
 import type { OciSpec } from '../spec/oci-types.js';
+import { STOP_TIMEOUT_SECONDS } from '../spec/stop.js';
 import { statusOf } from '../storage/container-status.js';
 import type { ContainerPaths, ContainerRecord } from '../storage/containers.js';
 import type { ContainerConfig } from './create.js';
@@ -277,9 +278,10 @@ export function containerReport(input: InspectInput): Record<string, unknown> {
       Annotations: options.annotations ?? {},
       StopSignal: signalNumber(image?.StopSignal),
       ...(config.healthcheck ? { Healthcheck: healthcheckReport(config.healthcheck) } : {}),
+      HealthcheckOnFailureAction: config.healthOnFailure ?? 'none',
       Umask: '0022',
       Timeout: 0,
-      StopTimeout: 10,
+      StopTimeout: STOP_TIMEOUT_SECONDS,
     },
     HostConfig: {
       Binds: binds(mounts),

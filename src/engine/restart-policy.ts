@@ -15,8 +15,13 @@ export function parseRestartPolicy(text: string): RestartPolicy {
   return { name: name as RestartPolicy['name'], max: count === undefined ? 0 : Number(count) };
 }
 
-/** Whether a container that ended with EXITCODE starts again: never after the user stopped it. */
-export function shouldRestart(policy: RestartPolicy | undefined, exitCode: number | undefined, restarts: number, stoppedByUser: boolean): boolean {
+/**
+ * Whether a container that ended with EXITCODE starts again: never after the
+ * user stopped it, always after --health-on-failure=restart stopped it for
+ * being UNHEALTHY (podman's shouldRestart).
+ */
+export function shouldRestart(policy: RestartPolicy | undefined, exitCode: number | undefined, restarts: number, stoppedByUser: boolean, restartUnhealthy = false): boolean {
+  if (restartUnhealthy) return true;
   if (!policy || policy.name === 'no' || stoppedByUser) return false;
   if (policy.name === 'on-failure') return exitCode !== 0 && (policy.max === 0 || restarts < policy.max);
   return true;

@@ -336,7 +336,8 @@ export async function startDetached(ctx: Context, container: ContainerRecord, re
       phase('conmon scope');
     }
     if (notify) tellSystemd(notify.socket, startedMessage(notify, monitor));
-    if (scheduleHealthcheck(ctx, p.record)) containers.update(p.record.id, { healthTimer: true });
+    const healthTimer = scheduleHealthcheck(ctx, p.record);
+    if (healthTimer) containers.update(p.record.id, { healthTimer });
     return containers.get(p.record.id) ?? p.record;
   } catch (err) {
     // conmon, left without a container, runs its exit command: the state goes back first.

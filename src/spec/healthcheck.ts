@@ -21,6 +21,10 @@ export interface HealthConfig {
   readonly Retries: number;
 }
 
+/** --health-on-failure: what a check that leaves the container unhealthy does to it (podman's define.HealthCheckOnFailureAction). */
+export const ON_FAILURE_ACTIONS = ['none', 'kill', 'restart', 'stop'] as const;
+export type HealthOnFailure = (typeof ON_FAILURE_ACTIONS)[number];
+
 /** What the --health-* flags and --no-healthcheck said; what is unset is the image's (or the default). */
 export interface HealthFlags {
   readonly test?: readonly string[];
@@ -28,6 +32,7 @@ export interface HealthFlags {
   readonly timeout?: number;
   readonly startPeriod?: number;
   readonly retries?: number;
+  readonly onFailure?: HealthOnFailure;
 }
 
 /** One check's outcome (podman's define.HealthCheckLog). */
@@ -121,7 +126,7 @@ export function parseHealthCmd(text: string): string[] {
 }
 
 /** The --health-* flags as given (strings, each optional); TEST is --health-cmd, or ["NONE"] for --no-healthcheck. */
-export function parseHealthFlags(given: { cmd?: string; noHealthcheck?: boolean; interval?: string; timeout?: string; startPeriod?: string; retries?: string }): HealthFlags | undefined {
+export function parseHealthFlags(given: { cmd?: string; noHealthcheck?: boolean; interval?: string; timeout?: string; startPeriod?: string; retries?: string; onFailure?: string }): HealthFlags | undefined {
   if (given.cmd !== undefined && given.noHealthcheck) throw new TpodError('cannot specify both --no-healthcheck and --health-cmd');
   const flags: { -readonly [K in keyof HealthFlags]: HealthFlags[K] } = {};
   if (given.cmd !== undefined) flags.test = parseHealthCmd(given.cmd);
@@ -142,7 +147,24 @@ export function parseHealthFlags(given: { cmd?: string; noHealthcheck?: boolean;
     if (!/^\d+$/.test(given.retries.trim()) || Number(given.retries) < 1) throw new TpodError('healthcheck-retries must be greater than 0');
     flags.retries = Number(given.retries);
   }
+  if (given.onFailure !== undefined) {
+    const action = ON_FAILURE_ACTIONS.find((a) => a === given.onFailure);
+    if (!action) throw new TpodError(`invalid on-failure action "${given.onFailure}" for health check: supported actions are ${ON_FAILURE_ACTIONS.join(',')}`);
+    flags.onFailure = action;
+  }
   return Object.keys(flags).length ? flags : undefined;
+}
+
+/**
+ * The container's --health-on-failure: none is not kept. Refused without a
+ * check, as podman refuses it (--no-healthcheck's ["NONE"] counts as one
+ * there, and so here).
+ */
+export function onFailureAction(flags: HealthFlags | undefined, check: HealthConfig | undefined): Exclude<HealthOnFailure, 'none'> | undefined {
+  const action = flags?.onFailure;
+  if (!action || action === 'none') return undefined;
+  if (!check) throw new TpodError(`cannot set on-failure action to ${action} without a health check`);
+  return action;
 }
 
 /** The image config's Healthcheck, as far as it is one. */

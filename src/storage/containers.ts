@@ -61,8 +61,8 @@ export interface ContainerRecord {
    * end it as they end any running one.
    */
   readonly paused?: boolean;
-  /** A running container whose healthcheck has a systemd timer, which its end removes. */
-  readonly healthTimer?: boolean;
+  /** A running container's healthcheck timer: its systemd unit's name (without .timer), which its end removes. */
+  readonly healthTimer?: string;
   /** Its healthcheck's status and last results (inspect's State.Health), from its last start on. */
   readonly health?: HealthResults;
 }

@@ -76,9 +76,12 @@ export const CONTAINER_KEYS: readonly KeyDoc[] = [
   { key: 'LogDriver', describe: '--log-driver: k8s-file, journald or none' },
   { key: 'HealthCmd', describe: '--health-cmd: a command run with /bin/sh -c, a JSON array, or none' },
   { key: 'HealthInterval', describe: '--health-interval (disable: no timer)' },
+  { key: 'HealthOnFailure', describe: '--health-on-failure: none, kill, restart or stop (kill or stop let the unit\'s Restart= act)' },
   { key: 'HealthRetries', describe: '--health-retries' },
   { key: 'HealthTimeout', describe: '--health-timeout' },
   { key: 'HealthStartPeriod', describe: '--health-start-period' },
+  { key: 'Memory', describe: '--memory' },
+  { key: 'PidsLimit', describe: '--pids-limit' },
   { key: 'Notify', describe: 'yes: the container itself sends READY=1 (--sdnotify=container); default: conmon does once the container runs (--sdnotify=conmon)' },
   { key: 'PodmanArgs', describe: 'more options for tpod run, before the image (the name is Quadlet\'s, so its files work as they are)' },
   { key: 'GlobalArgs', describe: 'global options for tpod, before run (--log-level)' },
@@ -104,8 +107,8 @@ export const VOLUME_KEYS: readonly KeyDoc[] = [
 /** Quadlet's [Container] keys that tpod has no flag for: warned about and left out. */
 const CONTAINER_UNSUPPORTED = [
   'AddDevice', 'Annotation', 'AppArmor', 'AutoUpdate', 'CgroupsMode', 'ContainersConfModule', 'DNSOption', 'DNSSearch', 'ExposeHostPort',
-  'GIDMap', 'GroupAdd', 'HealthLogDestination', 'HealthMaxLogCount', 'HealthMaxLogSize', 'HealthOnFailure', 'HealthStartupCmd', 'HealthStartupInterval', 'HealthStartupRetries', 'HealthStartupSuccess',
-  'HealthStartupTimeout', 'HttpProxy', 'IP', 'IP6', 'LogOpt', 'Mask', 'Memory', 'NetworkAlias', 'PidsLimit', 'Pod',
+  'GIDMap', 'GroupAdd', 'HealthLogDestination', 'HealthMaxLogCount', 'HealthMaxLogSize', 'HealthStartupCmd', 'HealthStartupInterval', 'HealthStartupRetries', 'HealthStartupSuccess',
+  'HealthStartupTimeout', 'HttpProxy', 'IP', 'IP6', 'LogOpt', 'Mask', 'NetworkAlias', 'Pod',
   'ReadOnlyTmpfs', 'ReloadCmd', 'ReloadSignal', 'RemapGid', 'RemapUid', 'RemapUidSize', 'RemapUsers', 'Retry', 'RetryDelay', 'Rootfs',
   'Secret', 'SecurityLabelDisable', 'SecurityLabelFileType', 'SecurityLabelLevel', 'SecurityLabelNested', 'SecurityLabelType', 'ShmSize',
   'StartWithPod', 'StopSignal', 'StopTimeout', 'SubGIDMap', 'SubUIDMap', 'Sysctl', 'Timezone', 'UIDMap', 'Ulimit', 'Unmask', 'VolatileTmp',
@@ -279,7 +282,11 @@ export function convertContainer(source: QuadletSource, ctx: ConvertContext): Ge
     if (v) run.push(flag, v);
   }
   // Quadlet's order (handleHealth); each value is one word of the command line, as Quadlet passes it.
-  for (const [key, flag] of [['HealthCmd', '--health-cmd'], ['HealthInterval', '--health-interval'], ['HealthRetries', '--health-retries'], ['HealthStartPeriod', '--health-start-period'], ['HealthTimeout', '--health-timeout']] as const) {
+  for (const [key, flag] of [['HealthCmd', '--health-cmd'], ['HealthInterval', '--health-interval'], ['HealthOnFailure', '--health-on-failure'], ['HealthRetries', '--health-retries'], ['HealthStartPeriod', '--health-start-period'], ['HealthTimeout', '--health-timeout']] as const) {
+    const v = unit.get('Container', key);
+    if (v) run.push(flag, v);
+  }
+  for (const [key, flag] of [['Memory', '--memory'], ['PidsLimit', '--pids-limit']] as const) {
     const v = unit.get('Container', key);
     if (v) run.push(flag, v);
   }

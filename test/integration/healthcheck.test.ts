@@ -105,5 +105,36 @@ describe.skipIf(skip)(`healthchecks${skip ? ` (skipped: ${skip})` : ''}`, () => 
     const interval = box.run(['run', '--rm', '--network', 'none', '--health-cmd', 'true', '--health-interval', '3x', image, 'true']);
     expect(interval.code).toBe(125);
     expect(interval.stderr.split('\n')).toHaveLength(2);
+    const noCheck = box.run(['create', '--network', 'none', '--health-on-failure', 'kill', image, 'true']);
+    expect(noCheck).toMatchObject({ code: 125, stderr: 'Error: cannot set on-failure action to kill without a health check\n' });
+    const bogus = box.run(['create', '--network', 'none', '--health-cmd', 'true', '--health-on-failure', 'bogus', image, 'true']);
+    expect(bogus).toMatchObject({ code: 125, stderr: 'Error: invalid on-failure action "bogus" for health check: supported actions are none,kill,restart,stop\n' });
+  });
+
+  it('acts on --health-on-failure once a check leaves the container unhealthy: none, kill, stop, or restart', async () => {
+    // A container that ends at once on SIGTERM, whose check fails once /tmp/bad exists.
+    const start = (action: string) =>
+      box.run(['run', '-d', '--name', `on-${action}`, '--network', 'none', '--health-cmd', 'test ! -e /tmp/bad', '--health-retries', '1', '--health-interval', 'disable', '--health-on-failure', action, image, 'sh', '-c', 'trap "exit 0" TERM; sleep 1000 & wait']);
+    const actions = ['none', 'kill', 'stop', 'restart'];
+    for (const action of actions) {
+      expect(start(action).code).toBe(0);
+      expect(box.run(['healthcheck', 'run', `on-${action}`]).code).toBe(0);
+      box.run(['exec', `on-${action}`, 'sh', '-c', '>/tmp/bad']);
+      expect(box.run(['healthcheck', 'run', `on-${action}`]), action).toMatchObject({ code: 1, stdout: 'unhealthy\n' });
+    }
+    const state = (name: string) => box.run(['inspect', '--format', '{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}} {{.Config.HealthcheckOnFailureAction}}', name]).stdout.trim();
+    expect(state('on-none')).toBe('running 0 0 none');
+    expect(status('on-none')).toMatch(/\(unhealthy\)$/);
+    expect(state('on-kill')).toBe('exited 137 0 kill');
+    expect(state('on-stop')).toBe('exited 0 0 stop');
+    // Stopped, then started again by conmon's exit command, with its health to be found out anew.
+    let restarted = '';
+    for (let i = 0; i < 100 && restarted !== 'running 0 1 restart'; i++) {
+      await new Promise((done) => setTimeout(done, 100));
+      restarted = state('on-restart');
+    }
+    expect(restarted).toBe('running 0 1 restart');
+    expect(status('on-restart')).toMatch(/\(starting\)$/);
+    box.run(['rm', '-f', ...actions.map((a) => `on-${a}`)]);
   });
 });

@@ -2,9 +2,11 @@
  * Healthchecks on their timers, in the Debian guest of ../shared/vm (systemd
  * as PID 1, the user's own manager), in one boot: as root the boot installs
  * tpod's user generator, then vm/health.sh runs the checks as the user. A
- * detached container's check runs by itself on a transient ID.timer, as
- * podman's does, passing and failing; the timer goes with tpod rm -f and
- * with the container's own end; a .container unit with HealthCmd= gets it.
+ * detached container's check runs by itself on a transient ID-SUFFIX.timer,
+ * as podman's does, passing and failing; --health-on-failure=restart
+ * restarts a container by itself, under a new timer; the timer goes with
+ * tpod rm -f and with the container's own end; a .container unit with
+ * HealthCmd= gets it.
  * The checks by hand are healthcheck.test.ts's, on this host.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -53,8 +55,16 @@ describe.skipIf(skip)(`healthchecks on systemd timers${skip ? ` (skipped: ${skip
     expect(results.get('sick-status')).toMatch(/^Up .* \(unhealthy\)$/);
   });
 
+  it('restarts a container that turned unhealthy with --health-on-failure=restart, by itself, under a new timer', () => {
+    expect(results.get('again-state')).toBe('running 1 healthy');
+    // One timer, not the one the first start made.
+    expect(results.get('again-timers')).toBe('1 0');
+    expect(results.get('again-units')).toMatch(/^1 [12]$/);
+    expect(results.get('again-after-rm')).toBe('0 0');
+  });
+
   it('leaves no timer or service behind rm -f, nor behind a container that ended by itself', () => {
-    for (const name of ['fine-after-rm', 'sick-after-rm', 'brief-after-exit']) expect(results.get(name), name).toMatch(/^inactive 0$/);
+    for (const name of ['fine-after-rm', 'sick-after-rm', 'brief-after-exit']) expect(results.get(name), name).toBe('0 0');
   });
 
   it('gives a .container unit\'s container its HealthCmd=, on a timer', () => {
@@ -63,6 +73,6 @@ describe.skipIf(skip)(`healthchecks on systemd timers${skip ? ` (skipped: ${skip
     expect(results.get('hq-status')).toMatch(/^Up .* \(healthy\)$/);
     expect(JSON.parse(results.get('hq-healthcheck')!)).toEqual({ Test: ['CMD-SHELL', 'test -d /proc'], Interval: 2 * S, Timeout: 30 * S, Retries: 1 });
     expect(results.get('hq-timer')).toBe('active');
-    expect(results.get('hq-after-stop')).toMatch(/^inactive 0$/);
+    expect(results.get('hq-after-stop')).toBe('0 0');
   });
 });

@@ -7,6 +7,7 @@ import {
   healthCommand,
   healthConfig,
   healthcheckReport,
+  onFailureAction,
   parseGoDuration,
   parseHealthCmd,
   parseHealthFlags,
@@ -87,6 +88,16 @@ describe('the --health-* flags', () => {
     expect(() => parseHealthFlags({ cmd: 'true', timeout: '500ms' })).toThrow('healthcheck-timeout must be at least 1 second');
     expect(() => parseHealthFlags({ cmd: 'true', retries: '0' })).toThrow('healthcheck-retries must be greater than 0');
     expect(() => parseHealthFlags({ cmd: 'true', startPeriod: '-1s' })).toThrow('healthcheck-start-period must be 0 seconds or greater');
+    expect(() => parseHealthFlags({ cmd: 'true', onFailure: 'bogus' })).toThrow('invalid on-failure action "bogus" for health check: supported actions are none,kill,restart,stop');
+  });
+  it('keeps --health-on-failure only with a check to act on, and none not at all, as podman does', () => {
+    const check = healthConfig({ test: ['CMD-SHELL', 'true'] }, undefined);
+    expect(onFailureAction(parseHealthFlags({ onFailure: 'restart' }), check)).toBe('restart');
+    expect(onFailureAction(parseHealthFlags({ onFailure: 'none' }), check)).toBeUndefined();
+    expect(onFailureAction(undefined, check)).toBeUndefined();
+    expect(() => onFailureAction(parseHealthFlags({ onFailure: 'kill' }), undefined)).toThrow('cannot set on-failure action to kill without a health check');
+    // podman takes --no-healthcheck's ["NONE"] for a check here.
+    expect(onFailureAction(parseHealthFlags({ noHealthcheck: true, onFailure: 'stop' }), healthConfig({ test: ['NONE'] }, undefined))).toBe('stop');
   });
 });
 
@@ -166,12 +177,12 @@ describe('the status after a check', () => {
 describe('the timer', () => {
   it('is podman\'s systemd-run, with the environment tpod needs', () => {
     const env = { PATH: '/usr/bin:/bin', XDG_DATA_HOME: '/data', HOME: '/home/u' };
-    expect(timerArgs('abc', '2s', '/opt/tpod/native/tpod', env)).toEqual([
+    expect(timerArgs('abc', 'abc-0123456789abcdef', '2s', '/opt/tpod/native/tpod', env)).toEqual([
       '--user',
       '--property=LogLevelMax=notice',
       '--setenv=PATH=/usr/bin:/bin',
       '--setenv=XDG_DATA_HOME=/data',
-      '--unit', 'abc',
+      '--unit', 'abc-0123456789abcdef',
       '--on-unit-inactive=2s',
       '--timer-property=AccuracySec=1s',
       '--property=StartLimitIntervalSec=0',

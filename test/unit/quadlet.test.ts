@@ -104,9 +104,9 @@ describe('a .container file', () => {
   });
 
   it('warns about keys tpod lacks and keys nobody knows, and still makes the service', () => {
-    const { warnings, start } = container('[Container]\nImage=x\nHealthOnFailure=kill\nSecret=s\nFrobnicate=1\n[Service]\nUser=root\n');
+    const { warnings, start } = container('[Container]\nImage=x\nHealthStartupCmd=true\nSecret=s\nFrobnicate=1\n[Service]\nUser=root\n');
     expect(warnings).toEqual([
-      'web.container: HealthOnFailure= is not supported by tpod: ignored',
+      'web.container: HealthStartupCmd= is not supported by tpod: ignored',
       'web.container: Secret= is not supported by tpod: ignored',
       'web.container: unknown key Frobnicate= in [Container]: ignored',
       'web.container: User= in [Service] is not supported (the service runs as your user): use at your own risk',
@@ -115,14 +115,21 @@ describe('a .container file', () => {
   });
 
   it('gives the Health keys to the --health-* options, a command with spaces as one word', () => {
-    const { warnings, run } = container('[Container]\nImage=x\nHealthCmd=test -f /tmp/ok\nHealthInterval=2s\nHealthRetries=2\nHealthTimeout=5s\nHealthStartPeriod=1m\n');
+    const { warnings, run } = container('[Container]\nImage=x\nHealthCmd=test -f /tmp/ok\nHealthInterval=2s\nHealthOnFailure=kill\nHealthRetries=2\nHealthTimeout=5s\nHealthStartPeriod=1m\n');
     expect(warnings).toEqual([]);
     const after = (flag: string) => run[run.indexOf(flag) + 1];
+    expect(after('--health-on-failure')).toBe('kill');
     expect(after('--health-cmd')).toBe('test -f /tmp/ok');
     expect(after('--health-interval')).toBe('2s');
     expect(after('--health-retries')).toBe('2');
     expect(after('--health-timeout')).toBe('5s');
     expect(after('--health-start-period')).toBe('1m');
+  });
+
+  it('gives Memory= and PidsLimit= to --memory and --pids-limit', () => {
+    const { warnings, run } = container('[Container]\nImage=x\nMemory=64m\nPidsLimit=100\n');
+    expect(warnings).toEqual([]);
+    expect(run.join(' ')).toContain('--memory 64m --pids-limit 100');
   });
 
   it('names a template\'s container by prefix and instance, and honours ServiceName=', () => {

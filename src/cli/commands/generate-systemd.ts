@@ -1,4 +1,5 @@
 import { contextFromEnv } from '../../engine/context.js';
+import { STOP_TIMEOUT_SECONDS } from '../../spec/stop.js';
 import { RESTART_POLICIES } from '../../systemd/generate.js';
 import { type OptionSpec, globalOptions } from '../spec.js';
 import type { CommandSpec } from '../spec.js';
@@ -26,7 +27,7 @@ export const generateSystemd: CommandSpec = {
     { name: 'files', alias: 'f', type: 'boolean', describe: 'write SERVICE.service in the current directory and print its path' },
     { name: 'restart-policy', type: 'string', valueName: 'POLICY', complete: [...RESTART_POLICIES], describe: 'systemd\'s Restart= (default on-failure; with --new, the container\'s --restart if it had one)' },
     { name: 'restart-sec', type: 'number', valueName: 'SECONDS', describe: 'systemd\'s RestartSec=' },
-    { name: 'stop-timeout', alias: 't', type: 'number', valueName: 'SECONDS', default: 10, describe: 'how long tpod stop waits before SIGKILL; systemd waits 60 seconds more' },
+    { name: 'stop-timeout', alias: 't', type: 'number', valueName: 'SECONDS', default: STOP_TIMEOUT_SECONDS, describe: 'how long tpod stop waits before SIGKILL; systemd waits 60 seconds more' },
     { name: 'start-timeout', type: 'number', valueName: 'SECONDS', describe: 'systemd\'s TimeoutStartSec= (a first pull may need more than the 90 s default)' },
     { name: 'no-header', type: 'boolean', describe: 'leave out the header of comments (version and date)' },
     { name: 'container-prefix', type: 'string', valueName: 'PREFIX', default: 'container', describe: 'the start of the service\'s name' },

@@ -1,4 +1,5 @@
 import { contextFromEnv } from '../../engine/context.js';
+import { STOP_TIMEOUT_SECONDS } from '../../spec/stop.js';
 import { tryEach } from '../try-each.js';
 import type { CommandSpec } from '../spec.js';
 
@@ -7,7 +8,7 @@ export const restart: CommandSpec = {
   summary: 'Restart containers',
   description: 'Stops each CONTAINER as tpod stop does (if it runs), then starts it again in the background, and prints what you named it by.',
   positionals: [{ name: 'container', describe: 'the containers, by name or id', variadic: true }],
-  options: [{ name: 'time', alias: 't', type: 'number', valueName: 'SECONDS', default: 10, describe: 'how long to wait before SIGKILL' }],
+  options: [{ name: 'time', alias: 't', type: 'number', valueName: 'SECONDS', default: STOP_TIMEOUT_SECONDS, describe: 'how long to wait before SIGKILL' }],
   run: async (args) => {
     const { findContainer, stopContainer } = await import('../../engine/containers.js');
     const { startDetached } = await import('../../engine/start.js');

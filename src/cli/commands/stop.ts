@@ -1,5 +1,6 @@
 import { contextFromEnv } from '../../engine/context.js';
 import { TpodError } from '../../errors.js';
+import { STOP_TIMEOUT_SECONDS } from '../../spec/stop.js';
 import { cidfileOptions, idsFromCidfiles, unlessIgnored } from '../options/cidfile.js';
 import { tryEach } from '../try-each.js';
 import type { CommandSpec } from '../spec.js';
@@ -12,7 +13,7 @@ export const stop: CommandSpec = {
   differences: 'A paused container is stopped (thawed after its stop signal, as docker does); podman leaves it paused and says nothing.',
   positionals: [{ name: 'container', describe: 'the containers, by name or id', variadic: true, optional: true }],
   options: [
-    { name: 'time', alias: 't', type: 'number', valueName: 'SECONDS', default: 10, describe: 'how long to wait before SIGKILL' },
+    { name: 'time', alias: 't', type: 'number', valueName: 'SECONDS', default: STOP_TIMEOUT_SECONDS, describe: 'how long to wait before SIGKILL' },
     { name: 'all', alias: 'a', type: 'boolean', describe: 'stop every running container' },
     ...cidfileOptions,
   ],

@@ -3,7 +3,7 @@
  * give the engine: what is not given is the image's check's, or podman's
  * default.
  */
-import { type HealthFlags, parseHealthFlags } from '../../spec/healthcheck.js';
+import { type HealthFlags, ON_FAILURE_ACTIONS, parseHealthFlags } from '../../spec/healthcheck.js';
 import type { Args, OptionSpec } from '../spec.js';
 
 export const healthOptions: readonly OptionSpec[] = [
@@ -12,6 +12,7 @@ export const healthOptions: readonly OptionSpec[] = [
   { name: 'health-retries', type: 'string', valueName: 'N', describe: 'how many failed checks in a row make the container unhealthy (default 3)' },
   { name: 'health-timeout', type: 'string', valueName: 'DURATION', describe: 'how long a check may take before it is killed and counts as failed (default 30s, at least 1s)' },
   { name: 'health-start-period', type: 'string', valueName: 'DURATION', describe: 'how long after the start failed checks do not count (default 0s)' },
+  { name: 'health-on-failure', type: 'string', valueName: 'ACTION', complete: ON_FAILURE_ACTIONS, describe: 'what a check that leaves the container unhealthy does to it: none (the default), kill, stop, or restart (a stop, then a start by conmon\'s exit command, so for detached containers only; under a systemd unit, kill or stop and the unit\'s Restart= are the better choice)' },
   { name: 'no-healthcheck', type: 'boolean', describe: 'no healthcheck, not even the image\'s' },
 ];
 
@@ -25,5 +26,6 @@ export function healthFlags(args: Args): HealthFlags | undefined {
     timeout: text(args['health-timeout']),
     startPeriod: text(args['health-start-period']),
     retries: text(args['health-retries']),
+    onFailure: text(args['health-on-failure']),
   });
 }
