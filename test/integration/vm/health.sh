@@ -40,7 +40,8 @@ first=$(timer "$id")
 $T exec again sh -c '>/bad'
 waitfor "$T inspect --format '{{.RestartCount}} {{.State.Health.Status}}' again | grep -q '^1 healthy'" 150
 check again-state $T inspect --format '{{.State.Status}} {{.RestartCount}} {{.State.Health.Status}}' again
-check again-timers sh -c "echo \$(timer $id | wc -l) \$(timer $id | grep -c '^$first\$')"
+now=$(timer "$id")
+check again-timers echo "$(printf '%s\n' "$now" | grep -c .) $(printf '%s\n' "$now" | grep -c "^$first\$")"
 check again-units units "$id"
 $T rm -f again >/dev/null
 check again-after-rm units "$id"
