@@ -19,6 +19,7 @@ import { unmountRootfs } from '../storage/rootfs.js';
 import { newestFirst, orphaned } from './container-list.js';
 import type { Context } from './context.js';
 import { shouldRestart } from './restart-policy.js';
+import { type WaitCondition, conditionMet } from './wait-condition.js';
 import { configOf, finishContainer, runtimeOf, startDetached } from './start.js';
 import { removeAnonymousVolumes } from './volumes.js';
 
@@ -231,12 +232,36 @@ export async function cleanUpExited(ctx: Context, nameOrId: string): Promise<voi
   const config = ended && configOf(ended);
   const restartUnhealthy = config?.healthOnFailure === 'restart' && ended?.health?.Status === 'unhealthy';
   if (ended?.state === 'exited' && shouldRestart(config?.restart, code, ended.restartCount ?? 0, ended.stoppedByUser ?? false, restartUnhealthy)) {
+    // The stop that restart made was not the user's: --restart applies again to the next end.
+    if (restartUnhealthy) containers.update(c.id, { stoppedByUser: false });
     await startDetached(ctx, ended, true);
   }
 }
 
+/**
+ * `tpod wait --condition`: once container NAMEORID is as one of CONDITIONS
+ * asks, looked at every INTERVALMS; its exit code when that is its exit
+ * (exited, or removed on it), else -1, as podman prints.
+ */
+export async function waitForCondition(ctx: Context, nameOrId: string, conditions: ReadonlySet<WaitCondition>, intervalMs: number): Promise<number> {
+  if (conditions.size === 1 && conditions.has('exited')) return waitContainer(ctx, nameOrId);
+  const containers = new Containers(ctx.store());
+  const id = findContainer(ctx, nameOrId).id;
+  for (;;) {
+    const c = containers.get(id);
+    if (!c) {
+      if (conditions.has('exited')) return exitCodeOf(ctx, id) ?? -1;
+      throw new TpodError(`container ${nameOrId} was removed before it was ${[...conditions].join(' or ')}`);
+    }
+    if (conditionMet(c, conditions)) return c.state === 'exited' && conditions.has('exited') ? (c.exitCode ?? -1) : -1;
+    // Waited for as tpod wait waits for it, which records the end as soon as conmon has seen it.
+    if (c.state === 'running' && conditions.has('exited')) await waitForEnd(ctx, c, intervalMs);
+    else await sleep(intervalMs);
+  }
+}
+
 /** `tpod wait`: the container's exit code, once it has exited. */
-export async function waitContainer(ctx: Context, nameOrId: string): Promise<number> {
+async function waitContainer(ctx: Context, nameOrId: string): Promise<number> {
   const c = findContainer(ctx, nameOrId);
   const ended = c.state === 'running' ? await waitForEnd(ctx, c, Infinity) : c;
   // Removed on its end (--rm): what conmon recorded is all there is.

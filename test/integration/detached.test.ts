@@ -119,6 +119,28 @@ describe.skipIf(skip)(`detached containers${skip ? ` (skipped: ${skip})` : ''}`,
     expect(refused.code).toBe(125);
   });
 
+  it('waits with --condition for a state or a health, printing -1 unless it is the exit', async () => {
+    box.run(['create', '--name', 'cond', '--network', 'none', '--health-cmd', 'test -e /ok', '--health-interval', 'disable', image, 'sh', '-c', 'sleep 1000 & wait']);
+    expect(box.run(['wait', '--condition', 'configured', 'cond'])).toMatchObject({ code: 0, stdout: '-1\n' });
+    const running = box.runAsync(['wait', '--condition', 'running', '--interval', '50ms', 'cond']);
+    await sleep(300);
+    box.run(['start', 'cond']);
+    expect(await running).toMatchObject({ code: 0, stdout: '-1\n' });
+    const healthy = box.runAsync(['wait', '--condition=healthy', '-i', '50', 'cond']);
+    await sleep(300);
+    expect(box.run(['healthcheck', 'run', 'cond']).code).toBe(1);
+    box.run(['exec', 'cond', 'touch', '/ok']);
+    expect(box.run(['healthcheck', 'run', 'cond']).code).toBe(0);
+    expect(await healthy).toMatchObject({ code: 0, stdout: '-1\n' });
+    // Either condition: the exit comes first, and its code is printed.
+    const ended = box.runAsync(['wait', '--condition', 'paused,stopped', 'cond']);
+    await sleep(300);
+    box.run(['kill', 'cond']);
+    expect(await ended).toMatchObject({ code: 0, stdout: '137\n' });
+    expect(box.run(['wait', '--condition', 'bogus', 'cond'])).toMatchObject({ code: 125, stderr: 'Error: unknown container state: bogus: invalid argument\n' });
+    box.run(['rm', 'cond']);
+  });
+
   it('removes a --rm container when it exits, with no tpod running', async () => {
     const id = box.run(['run', '-d', '--rm', '--network', 'none', image, 'sh', '-c', 'sleep 0.5']).stdout.trim();
     expect(existsSync(join(containersDir(), id))).toBe(true);
