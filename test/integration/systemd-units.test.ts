@@ -82,6 +82,15 @@ check gen-stop systemctl --user stop container-gen.service
 check gen-after $T ps -a --format '{{.Names}} {{.Status}}'
 check gen-mounts sh -c "$T unshare cat /proc/self/mountinfo | grep -c $id; true"
 check gen-journal journalctl --user -u container-gen.service -o cat --no-pager
+check gen-logs $T logs gen
+check gen-logs-tail $T logs --tail 1 -t gen
+
+# tpod logs of a journald container: its streams apart, a last line without its newline, --follow to the end.
+$T run -d --name jl --network none --log-driver journald localhost/bb sh -c 'echo to-out; echo to-err >&2; printf partial' >/dev/null
+waitfor "$T ps -a --filter name=jl --format '{{.Status}}' | grep -q Exited"
+check jl-out sh -c "$T logs jl 2>/dev/null"
+check jl-err sh -c "$T logs jl 2>&1 >/dev/null"
+check jl-follow timeout 60 $T logs -f jl
 `;
 
 const asRoot = `${check}
@@ -152,6 +161,15 @@ describe.skipIf(skip)(`systemd user services${skip ? ` (skipped: ${skip})` : ''}
     expect(results.get('logout-sessions')).toBe('0');
     expect(results.get('logout-web')).toBe('active');
     expect(results.get('logout-ps')).toMatch(/^web Up/);
+  });
+
+  it('shows a journald container\'s output with tpod logs, as it shows a k8s-file log', () => {
+    // Started twice by its unit: before and after the crash.
+    expect(results.get('gen-logs')).toBe('gen-says-hello gen-says-hello');
+    expect(results.get('gen-logs-tail')).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}\+00:00 gen-says-hello$/);
+    expect(results.get('jl-out')).toBe('to-out partial');
+    expect(results.get('jl-err')).toBe('to-err');
+    expect(results.get('jl-follow')?.split(' ').sort()).toEqual(['partial', 'to-err', 'to-out']);
   });
 
   it('has the container\'s output in the unit\'s journal with --log-driver journald', () => {

@@ -5,7 +5,7 @@ export const logs: CommandSpec = {
   name: 'logs',
   summary: 'Show what a container wrote',
   description:
-    'Shows what CONTAINER (a name, an id or a unique id prefix) wrote to its standard output (on yours) and standard error (on yours), from its log in podman\'s k8s-file format: conmon writes it for a container running detached, tpod for one it runs attached. With --follow, tpod keeps showing what it writes until it exits.',
+    'Shows what CONTAINER (a name, an id or a unique id prefix) wrote to its standard output (on yours) and standard error (on yours), from its log in podman\'s k8s-file format (conmon writes it for a container running detached, tpod for one it runs attached), or from the journal for a detached container run with --log-driver journald. With --follow, tpod keeps showing what it writes until it exits.',
   positionals: [{ name: 'container', describe: 'the container, by name or id' }],
   options: [
     { name: 'follow', alias: 'f', type: 'boolean', describe: 'keep showing new output until the container exits' },
