@@ -14,6 +14,7 @@ import { isRunning } from '../rootless/process.js';
 import { conmonDirs, recordedExit } from '../runtime/conmon.js';
 import { thaw } from '../runtime/freeze.js';
 import { runtimeRoot } from '../runtime/oci-runtime.js';
+import { STOP_TIMEOUT_SECONDS } from '../spec/stop.js';
 import { type ContainerRecord, Containers } from '../storage/containers.js';
 import { unmountRootfs } from '../storage/rootfs.js';
 import { newestFirst, orphaned } from './container-list.js';
@@ -143,13 +144,15 @@ export function killContainer(ctx: Context, nameOrId: string, signal: string): C
 }
 
 /**
- * `tpod stop`: the stop signal (the image's StopSignal, else SIGTERM), then
- * SIGKILL after TIMEOUTSEC; returns once the end is recorded. A container
- * not running is left as it is.
+ * `tpod stop`: the stop signal (--stop-signal, the image's StopSignal, else
+ * SIGTERM), then SIGKILL after TIMEOUTSEC (its --stop-timeout unless told);
+ * returns once the end is recorded. A container not running is left as it
+ * is.
  */
-export async function stopContainer(ctx: Context, nameOrId: string, timeoutSec: number): Promise<void> {
+export async function stopContainer(ctx: Context, nameOrId: string, timeoutSec?: number): Promise<void> {
   const c = findContainer(ctx, nameOrId);
   if (c.state !== 'running') return;
+  timeoutSec ??= configOf(c).stopTimeout ?? STOP_TIMEOUT_SECONDS;
   const stopSignal = stopSignalOf(ctx, c);
   markStoppedByUser(ctx, c);
   signalContainer(ctx, c, stopSignal);
@@ -175,8 +178,10 @@ function thawToStop(ctx: Context, c: ContainerRecord): void {
   }
 }
 
-/** The signal `tpod stop` sends first: the image's StopSignal, else SIGTERM. */
+/** The signal `tpod stop` sends first: --stop-signal, the image's StopSignal, else SIGTERM. */
 function stopSignalOf(ctx: Context, c: ContainerRecord): string {
+  const given = configOf(c).stopSignal;
+  if (given) return given;
   try {
     const config = JSON.parse(ctx.store().config(c.imageId).toString('utf8')) as { config?: { StopSignal?: string } };
     return config.config?.StopSignal || 'SIGTERM';
@@ -188,6 +193,8 @@ function stopSignalOf(ctx: Context, c: ContainerRecord): string {
 export interface RemoveOptions {
   /** Kill it first if it runs. */
   readonly force: boolean;
+  /** With force: stop it first, SIGKILL after this many seconds (-t), rather than kill it at once. */
+  readonly stopTimeout?: number;
   /** Its anonymous volumes go too (-v). */
   readonly volumes: boolean;
 }
@@ -199,8 +206,11 @@ export async function removeContainer(ctx: Context, nameOrId: string, options: R
     if (!options.force) {
       throw new TpodError(`cannot remove container ${c.id} as it is running - running or paused containers cannot be removed without force: container state improper`, { exitCode: EXIT_IN_USE });
     }
-    if (detachedMonitor(ctx, c)) await killDetached(ctx, c);
-    else await killRunning(ctx, c);
+    if (options.stopTimeout !== undefined) await stopContainer(ctx, c.id, options.stopTimeout);
+    if (options.stopTimeout === undefined || new Containers(ctx.store()).get(c.id)?.state === 'running') {
+      if (detachedMonitor(ctx, c)) await killDetached(ctx, c);
+      else await killRunning(ctx, c);
+    }
     // Finished with --rm, it is gone already.
     const now = new Containers(ctx.store()).get(c.id);
     if (!now) return c.id;

@@ -55,6 +55,10 @@ export interface ContainerConfig {
   readonly healthcheck?: HealthConfig;
   /** --health-on-failure, when not none. */
   readonly healthOnFailure?: Exclude<HealthOnFailure, 'none'>;
+  /** --stop-signal, over the image's StopSignal: SIGNAME or a number. */
+  readonly stopSignal?: string;
+  /** --stop-timeout: what stop waits before SIGKILL when not told (STOP_TIMEOUT_SECONDS without it). */
+  readonly stopTimeout?: number;
 }
 
 export interface CreateRequest extends Omit<ContainerConfig, 'mounts' | 'cgroups' | 'sdnotify' | 'healthcheck' | 'healthOnFailure'> {
@@ -178,6 +182,8 @@ export async function createContainer(ctx: Context, req: CreateRequest, listener
     ...(sdnotify ? { sdnotify } : {}),
     ...(healthcheck ? { healthcheck } : {}),
     ...(healthOnFailure ? { healthOnFailure } : {}),
+    ...(req.stopSignal ? { stopSignal: req.stopSignal } : {}),
+    ...(req.stopTimeout !== undefined ? { stopTimeout: req.stopTimeout } : {}),
   };
   const record = new Containers(store).create({
     name: req.name,

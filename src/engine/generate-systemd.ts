@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TpodError } from '../errors.js';
 import { GenerateError, type GenerateOptions, containerUnit } from '../systemd/generate.js';
+import { STOP_TIMEOUT_SECONDS } from '../spec/stop.js';
 import { Containers } from '../storage/containers.js';
 import { tpodVersion } from '../version.js';
 import { findContainer } from './containers.js';
@@ -18,9 +19,10 @@ export interface GeneratedUnit {
   readonly text: string;
 }
 
-/** The unit for NAMEORID; TAKESVALUE tells which of run's options take a value. */
-export function generateSystemd(ctx: Context, nameOrId: string, options: GenerateOptions, takesValue: (word: string) => boolean): GeneratedUnit {
+/** The unit for NAMEORID; TAKESVALUE tells which of run's options take a value. Without a stop timeout, the container's. */
+export function generateSystemd(ctx: Context, nameOrId: string, given: Omit<GenerateOptions, 'stopTimeout'> & { readonly stopTimeout?: number }, takesValue: (word: string) => boolean): GeneratedUnit {
   const c = findContainer(ctx, nameOrId);
+  const options = { ...given, stopTimeout: given.stopTimeout ?? configOf(c).stopTimeout ?? STOP_TIMEOUT_SECONDS };
   try {
     return containerUnit({
       tpod: fileURLToPath(new URL('../native/tpod', import.meta.url)),

@@ -12,7 +12,6 @@ import { execCaptured } from '../runtime/oci-runtime.js';
 import { type HealthConfig, type HealthLogEntry, type HealthResults, afterCheck, formatGoDuration, hasHealthcheck, healthCommand } from '../spec/healthcheck.js';
 import { type ContainerRecord, Containers } from '../storage/containers.js';
 import { createTimer, removeTimer, userSystemd } from '../systemd/health-timer.js';
-import { STOP_TIMEOUT_SECONDS } from '../spec/stop.js';
 import { findContainer, killContainer, stopContainer } from './containers.js';
 import type { Context } from './context.js';
 import { inExecSession } from './exec.js';
@@ -82,7 +81,7 @@ async function actOnFailure(ctx: Context, c: ContainerRecord): Promise<void> {
   if (!action) return;
   log.info(`container ${c.name} is unhealthy: --health-on-failure=${action}`);
   if (action === 'kill') killContainer(ctx, c.id, 'KILL');
-  else await stopContainer(ctx, c.id, STOP_TIMEOUT_SECONDS);
+  else await stopContainer(ctx, c.id);
 }
 
 /**

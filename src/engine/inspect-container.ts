@@ -276,12 +276,12 @@ export function containerReport(input: InspectInput): Record<string, unknown> {
       // The container's labels over the image's, as podman merges them.
       Labels: { ...(image?.Labels ?? {}), ...(c.labels ?? {}) },
       Annotations: options.annotations ?? {},
-      StopSignal: signalNumber(image?.StopSignal),
+      StopSignal: signalNumber(config.stopSignal ?? image?.StopSignal),
       ...(config.healthcheck ? { Healthcheck: healthcheckReport(config.healthcheck) } : {}),
       HealthcheckOnFailureAction: config.healthOnFailure ?? 'none',
       Umask: '0022',
       Timeout: 0,
-      StopTimeout: STOP_TIMEOUT_SECONDS,
+      StopTimeout: config.stopTimeout ?? STOP_TIMEOUT_SECONDS,
     },
     HostConfig: {
       Binds: binds(mounts),

@@ -13,6 +13,7 @@
  */
 import { dirname, isAbsolute, join } from 'node:path';
 import { UnitFile, commandLine, keyValueWords, splitWords } from './unit-file.js';
+import { STOP_TIMEOUT_SECONDS } from '../spec/stop.js';
 
 export interface QuadletSource {
   /** The file's name, e.g. web.container. */
@@ -82,6 +83,8 @@ export const CONTAINER_KEYS: readonly KeyDoc[] = [
   { key: 'HealthStartPeriod', describe: '--health-start-period' },
   { key: 'Memory', describe: '--memory' },
   { key: 'PidsLimit', describe: '--pids-limit' },
+  { key: 'StopSignal', describe: '--stop-signal' },
+  { key: 'StopTimeout', describe: '--stop-timeout, and the -t of the service\'s tpod rm -f (default 10)' },
   { key: 'Notify', describe: 'yes: the container itself sends READY=1 (--sdnotify=container); default: conmon does once the container runs (--sdnotify=conmon)' },
   { key: 'PodmanArgs', describe: 'more options for tpod run, before the image (the name is Quadlet\'s, so its files work as they are)' },
   { key: 'GlobalArgs', describe: 'global options for tpod, before run (--log-level)' },
@@ -111,7 +114,7 @@ const CONTAINER_UNSUPPORTED = [
   'HealthStartupTimeout', 'HttpProxy', 'IP', 'IP6', 'LogOpt', 'Mask', 'NetworkAlias', 'Pod',
   'ReadOnlyTmpfs', 'ReloadCmd', 'ReloadSignal', 'RemapGid', 'RemapUid', 'RemapUidSize', 'RemapUsers', 'Retry', 'RetryDelay', 'Rootfs',
   'Secret', 'SecurityLabelDisable', 'SecurityLabelFileType', 'SecurityLabelLevel', 'SecurityLabelNested', 'SecurityLabelType', 'ShmSize',
-  'StartWithPod', 'StopSignal', 'StopTimeout', 'SubGIDMap', 'SubUIDMap', 'Sysctl', 'Timezone', 'UIDMap', 'Ulimit', 'Unmask', 'VolatileTmp',
+  'StartWithPod', 'SubGIDMap', 'SubUIDMap', 'Sysctl', 'Timezone', 'UIDMap', 'Ulimit', 'Unmask', 'VolatileTmp',
 ];
 const VOLUME_UNSUPPORTED = ['ContainersConfModule', 'Image', 'UID', 'GID'];
 
@@ -263,8 +266,10 @@ export function convertContainer(source: QuadletSource, ctx: ConvertContext): Ge
   const name = containerName(source);
   const type = serviceType(service);
 
-  // conmon may die without removing the container: -i ignores one already gone.
-  const stop = [...tpodCommand(source, 'Container', ctx), 'rm', '-v', '-f', '-i', name];
+  // conmon may die without removing the container: -i ignores one already gone. -t: a
+  // stop that lets the container end cleanly first, as podman rm -f does by itself.
+  const stopTimeout = unit.get('Container', 'StopTimeout') ?? String(STOP_TIMEOUT_SECONDS);
+  const stop = [...tpodCommand(source, 'Container', ctx), 'rm', '-v', '-f', '-i', '-t', stopTimeout, name];
   service.add('Service', 'ExecStop', commandLine(stop));
   // When conmon (the main process) is killed, systemd runs only the Post commands.
   service.add('Service', 'ExecStopPost', `-${commandLine(stop)}`);
@@ -286,7 +291,7 @@ export function convertContainer(source: QuadletSource, ctx: ConvertContext): Ge
     const v = unit.get('Container', key);
     if (v) run.push(flag, v);
   }
-  for (const [key, flag] of [['Memory', '--memory'], ['PidsLimit', '--pids-limit']] as const) {
+  for (const [key, flag] of [['Memory', '--memory'], ['PidsLimit', '--pids-limit'], ['StopSignal', '--stop-signal'], ['StopTimeout', '--stop-timeout']] as const) {
     const v = unit.get('Container', key);
     if (v) run.push(flag, v);
   }

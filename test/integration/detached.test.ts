@@ -4,7 +4,7 @@
  * SIGTERM, kill, wait, restart, --restart, --rm with no tpod running, and a
  * killed conmon. What conmon's exit command leaves behind is checked too.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildImage, busyboxLayer } from '../registry/images.js';
@@ -96,6 +96,28 @@ describe.skipIf(skip)(`detached containers${skip ? ` (skipped: ${skip})` : ''}`,
     expect(notRunning.code).toBe(125);
     expect(notRunning.stderr).toMatch(/^Error: can only kill running containers\. [0-9a-f]{64} is in state exited: container state improper\n$/);
     expect(box.run(['rm', 'polite', 'stubborn', 'hup']).code).toBe(0);
+  });
+
+  it('stops with --stop-signal over the image\'s and after --stop-timeout, which inspect shows; rm -f -t stops before it removes', async () => {
+    box.run(['run', '-d', '--name', 'own', '--network', 'none', '--stop-signal', 'usr2', '--stop-timeout', '1', image, 'sh', '-c', 'trap "echo usr2; exit 12" USR2; trap "" USR1 TERM; while :; do sleep 0.1; done']);
+    expect(box.run(['inspect', '--format', '{{.Config.StopSignal}} {{.Config.StopTimeout}}', 'own']).stdout).toBe('12 1\n');
+    await sleep(200);
+    expect(box.run(['stop', 'own'])).toMatchObject({ code: 0, stderr: '' });
+    expect(status('own')).toMatch(/^Exited \(12\) /);
+    // Its own timeout when stop names none: SIGKILL after 1 s, not 10.
+    box.run(['run', '-d', '--name', 'deaf', '--network', 'none', '--stop-timeout', '1', image, 'sh', '-c', 'trap "" USR1 TERM; while :; do sleep 0.1; done']);
+    expect(box.run(['stop', 'deaf']).stderr).toBe('Warning: StopSignal SIGUSR1 failed to stop container deaf in 1 seconds, resorting to SIGKILL\n');
+    expect(status('deaf')).toMatch(/^Exited \(137\) /);
+    // rm -f -t: the stop signal first, which this container answers by writing where we can see it.
+    const out = join(box.dir, 'out');
+    mkdirSync(out);
+    box.run(['run', '-d', '--name', 'tidy', '--network', 'none', '-v', `${out}:/out`, image, 'sh', '-c', 'trap "echo bye > /out/bye; exit 0" USR1; while :; do sleep 0.1; done']);
+    await sleep(200);
+    expect(box.run(['rm', '-f', '-t', '5', 'tidy'])).toMatchObject({ code: 0, stdout: 'tidy\n' });
+    expect(readFileSync(join(out, 'bye'), 'utf8')).toBe('bye\n');
+    expect(box.run(['ps', '-a', '-q', '--filter', 'name=tidy']).stdout).toBe('');
+    expect(box.run(['create', '--stop-signal', 'BOGUS', image])).toMatchObject({ code: 125, stderr: 'Error: invalid signal: BOGUS\n' });
+    box.run(['rm', 'own', 'deaf']);
   });
 
   it('restarts a container by hand and by its --restart policy, but not after the user stopped it', async () => {

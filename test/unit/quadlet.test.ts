@@ -22,7 +22,7 @@ function container(text: string, others: QuadletSource[] = []) {
 }
 
 describe('a .container file', () => {
-  it('becomes a notify service running tpod run -d, stopped with rm -v -f -i, as Quadlet writes it', () => {
+  it('becomes a notify service running tpod run -d, stopped with rm -v -f -i -t 10, as Quadlet writes it', () => {
     const { unit, start, fileName, warnings } = container('[Container]\nImage=docker.io/library/nginx\n');
     expect(fileName).toBe('web.service');
     expect(warnings).toEqual([]);
@@ -32,8 +32,8 @@ describe('a .container file', () => {
     expect(unit.get('Service', 'KillMode')).toBe('mixed');
     expect(unit.get('Service', 'Delegate')).toBe('yes');
     expect(unit.get('Service', 'SyslogIdentifier')).toBe('%N');
-    expect(unit.get('Service', 'ExecStop')).toBe(`${TPOD} rm -v -f -i systemd-%N`);
-    expect(unit.get('Service', 'ExecStopPost')).toBe(`-${TPOD} rm -v -f -i systemd-%N`);
+    expect(unit.get('Service', 'ExecStop')).toBe(`${TPOD} rm -v -f -i -t 10 systemd-%N`);
+    expect(unit.get('Service', 'ExecStopPost')).toBe(`-${TPOD} rm -v -f -i -t 10 systemd-%N`);
     expect(unit.get('Unit', 'SourcePath')).toBe('/home/u/.config/tpod/systemd/web.container');
     expect(unit.section('Container')).toBeUndefined();
     expect(unit.get('X-Container', 'Image')).toBe('docker.io/library/nginx');
@@ -80,7 +80,7 @@ describe('a .container file', () => {
     expect(start.slice(0, 12)).toEqual([TPOD, 'run', '--name', 'app', '--replace', '--rm', '--log-driver', 'journald', '--cgroups=split', '--workdir', '/srv', '--init']);
     expect(start).toContain('--sdnotify=container');
     expect(start).toEqual(expect.arrayContaining(['--network', 'pasta']));
-    expect(unit.get('Service', 'ExecStop')).toBe(`${TPOD} rm -v -f -i app`);
+    expect(unit.get('Service', 'ExecStop')).toBe(`${TPOD} rm -v -f -i -t 10 app`);
   });
 
   it('turns Volume=NAME.volume into the volume that unit makes, and requires its service', () => {
@@ -126,10 +126,11 @@ describe('a .container file', () => {
     expect(after('--health-start-period')).toBe('1m');
   });
 
-  it('gives Memory= and PidsLimit= to --memory and --pids-limit', () => {
-    const { warnings, run } = container('[Container]\nImage=x\nMemory=64m\nPidsLimit=100\n');
+  it('gives Memory=, PidsLimit=, StopSignal= and StopTimeout= to their options, and StopTimeout= to the service\'s stop too', () => {
+    const { warnings, run, unit } = container('[Container]\nImage=x\nMemory=64m\nPidsLimit=100\nStopSignal=SIGINT\nStopTimeout=3\n');
     expect(warnings).toEqual([]);
-    expect(run.join(' ')).toContain('--memory 64m --pids-limit 100');
+    expect(run.join(' ')).toContain('--memory 64m --pids-limit 100 --stop-signal SIGINT --stop-timeout 3');
+    expect(unit.get('Service', 'ExecStop')).toBe(`${TPOD} rm -v -f -i -t 3 systemd-%N`);
   });
 
   it('names a template\'s container by prefix and instance, and honours ServiceName=', () => {

@@ -1,5 +1,5 @@
 import { contextFromEnv } from '../../engine/context.js';
-import { STOP_TIMEOUT_SECONDS } from '../../spec/stop.js';
+import { STOP_TIMEOUT_SECONDS, parseStopTimeout } from '../../spec/stop.js';
 import { RESTART_POLICIES } from '../../systemd/generate.js';
 import { type OptionSpec, globalOptions } from '../spec.js';
 import type { CommandSpec } from '../spec.js';
@@ -27,7 +27,7 @@ export const generateSystemd: CommandSpec = {
     { name: 'files', alias: 'f', type: 'boolean', describe: 'write SERVICE.service in the current directory and print its path' },
     { name: 'restart-policy', type: 'string', valueName: 'POLICY', complete: [...RESTART_POLICIES], describe: 'systemd\'s Restart= (default on-failure; with --new, the container\'s --restart if it had one)' },
     { name: 'restart-sec', type: 'number', valueName: 'SECONDS', describe: 'systemd\'s RestartSec=' },
-    { name: 'stop-timeout', alias: 't', type: 'number', valueName: 'SECONDS', default: STOP_TIMEOUT_SECONDS, describe: 'how long tpod stop waits before SIGKILL; systemd waits 60 seconds more' },
+    { name: 'stop-timeout', alias: 't', type: 'number', valueName: 'SECONDS', describe: `how long tpod stop waits before SIGKILL (default: the container's --stop-timeout, else ${STOP_TIMEOUT_SECONDS}); systemd waits 60 seconds more` },
     { name: 'start-timeout', type: 'number', valueName: 'SECONDS', describe: 'systemd\'s TimeoutStartSec= (a first pull may need more than the 90 s default)' },
     { name: 'no-header', type: 'boolean', describe: 'leave out the header of comments (version and date)' },
     { name: 'container-prefix', type: 'string', valueName: 'PREFIX', default: 'container', describe: 'the start of the service\'s name' },
@@ -38,7 +38,7 @@ export const generateSystemd: CommandSpec = {
   ],
   podmanPage: 'podman-generate-systemd',
   differences:
-    'podman marks generate systemd deprecated in favour of Quadlet; tpod keeps it beside its own generator (tpod-systemd.unit(5)). --template, --pod-prefix, --wants, --after, --requires, --env and --format are not supported, nor pods. The unit sets no PODMAN_SYSTEMD_UNIT (tpod has no auto-update). With --new the unit calls tpod run with --sdnotify=conmon and --cgroups=no-conmon as podman\'s does; it stops with tpod rm -f --ignore --cidfile, without -t (tpod rm kills at once).',
+    'podman marks generate systemd deprecated in favour of Quadlet; tpod keeps it beside its own generator (tpod-systemd.unit(5)). --template, --pod-prefix, --wants, --after, --requires, --env and --format are not supported, nor pods. The unit sets no PODMAN_SYSTEMD_UNIT (tpod has no auto-update). With --new the unit calls tpod run with --sdnotify=conmon and --cgroups=no-conmon as podman\'s does; its ExecStop is tpod stop -t, and its ExecStopPost tpod rm -f --ignore --cidfile, which kills what is left at once.',
   run: async (args) => {
     const { generateSystemd: generateUnit, writeUnit } = await import('../../engine/generate-systemd.js');
     const ctx = contextFromEnv(process.env);
@@ -50,7 +50,7 @@ export const generateSystemd: CommandSpec = {
         useName: Boolean(args.name),
         ...(args['restart-policy'] !== undefined ? { restartPolicy: String(args['restart-policy']) } : {}),
         ...(args['restart-sec'] !== undefined ? { restartSec: Number(args['restart-sec']) } : {}),
-        stopTimeout: Number(args['stop-timeout']),
+        ...(args['stop-timeout'] !== undefined ? { stopTimeout: parseStopTimeout(args['stop-timeout'], '--stop-timeout') } : {}),
         ...(args['start-timeout'] !== undefined ? { startTimeout: Number(args['start-timeout']) } : {}),
         noHeader: Boolean(args['no-header']),
         containerPrefix: String(args['container-prefix']),

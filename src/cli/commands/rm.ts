@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { contextFromEnv } from '../../engine/context.js';
 import { TpodError } from '../../errors.js';
+import { parseStopTimeout } from '../../spec/stop.js';
 import { cidfileOptions, idsFromCidfiles, unlessIgnored } from '../options/cidfile.js';
 import { tryEach } from '../try-each.js';
 import type { CommandSpec } from '../spec.js';
@@ -15,16 +16,18 @@ export const rm: CommandSpec = {
   ].join('\n\n'),
   positionals: [{ name: 'container', describe: 'containers, by name or id', variadic: true, optional: true }],
   options: [
-    { name: 'force', alias: 'f', type: 'boolean', describe: 'kill a running container first' },
+    { name: 'force', alias: 'f', type: 'boolean', describe: 'kill a running container first (SIGKILL at once, unless --time)' },
+    { name: 'time', alias: 't', type: 'number', valueName: 'SECONDS', describe: 'with --force, stop a running container as tpod stop -t SECONDS does (its stop signal, SIGKILL after SECONDS) rather than kill it at once' },
     { name: 'all', alias: 'a', type: 'boolean', describe: 'remove every container' },
     { name: 'volumes', alias: 'v', type: 'boolean', describe: 'remove its anonymous volumes too' },
     ...cidfileOptions,
   ],
-  differences: '--time is not supported: --force kills at once (SIGKILL). A --cidfile is removed with its container (or when --ignore finds no container), so that the next run --cidfile of a systemd unit can write it again.',
+  differences: '--force without --time kills at once (SIGKILL); podman stops the container first, SIGKILL after its stop timeout. A --cidfile is removed with its container (or when --ignore finds no container), so that the next run --cidfile of a systemd unit can write it again.',
   run: async (args) => {
     const { listContainers, removeContainer } = await import('../../engine/containers.js');
     const ctx = contextFromEnv(process.env);
     const ignore = Boolean(args.ignore);
+    const time = args.time === undefined ? undefined : parseStopTimeout(args.time, '--time');
     const cidfiles = ((args.cidfile as string[] | undefined) ?? []).map(String);
     const fromFiles = idsFromCidfiles(cidfiles, ignore);
     const given = [...((args.container as string[] | undefined) ?? []).map(String), ...fromFiles.map((f) => f.id)];
@@ -32,7 +35,7 @@ export const rm: CommandSpec = {
     const targets = args.all ? listContainers(ctx).map((c) => c.id) : given;
     return tryEach(targets, async (target) => {
       await unlessIgnored(ignore, async () => {
-        await removeContainer(ctx, target, { force: Boolean(args.force), volumes: Boolean(args.volumes) });
+        await removeContainer(ctx, target, { force: Boolean(args.force), volumes: Boolean(args.volumes), ...(time === undefined ? {} : { stopTimeout: time }) });
         process.stdout.write(`${target}\n`);
       });
       for (const f of fromFiles) if (f.id === target) rmSync(f.file, { force: true });

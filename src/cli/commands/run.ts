@@ -4,6 +4,7 @@ import { healthOptions } from '../options/health.js';
 import { registryOptions } from '../options/registry.js';
 import { resourceOptions } from '../options/resources.js';
 import { CGROUPS_MODES } from '../../cgroups/plan.js';
+import { STOP_TIMEOUT_SECONDS } from '../../spec/stop.js';
 import { SDNOTIFY_MODES } from '../../systemd/notify.js';
 import type { CommandSpec } from '../spec.js';
 
@@ -26,6 +27,8 @@ export const run: CommandSpec = {
     { name: 'name', type: 'string', valueName: 'NAME', describe: 'a name for the container' },
     { name: 'replace', type: 'boolean', describe: 'remove a container of the same name first (killing it if it runs)' },
     { name: 'cidfile', type: 'string', valueName: 'FILE', describe: 'write the container\'s id to FILE, which must not exist', complete: 'files' },
+    { name: 'stop-signal', type: 'string', valueName: 'SIGNAL', describe: 'the signal tpod stop (and rm -f -t) sends first, instead of the image\'s StopSignal or SIGTERM' },
+    { name: 'stop-timeout', type: 'number', valueName: 'SECONDS', describe: `how long tpod stop waits for the stop signal to work before SIGKILL, unless its -t says (default ${STOP_TIMEOUT_SECONDS})` },
     { name: 'log-driver', type: 'string', valueName: 'DRIVER', choices: ['k8s-file', 'journald', 'none'], describe: 'where a detached container\'s output goes: k8s-file (the default), journald (the journal, where journalctl finds it by CONTAINER_NAME=), none; tpod logs reads the first two' },
     { name: 'env', alias: 'e', type: 'array', valueName: 'VAR[=VALUE]', describe: 'set an environment variable; VAR alone takes its value from yours' },
     { name: 'env-file', type: 'array', valueName: 'FILE', describe: 'read environment variables from FILE, one VAR=VALUE a line', complete: 'files' },

@@ -11,6 +11,7 @@ import { defaultNetwork } from '../../network/default.js';
 import { usesUserMode } from '../../network/user-mode.js';
 import type { TransferListener } from '../../engine/transfer.js';
 import { TpodError } from '../../errors.js';
+import { parseStopSignal, parseStopTimeout } from '../../spec/stop.js';
 import { log } from '../../log.js';
 import { parsePublish } from '../../network/ports.js';
 import { parseEntrypoint } from '../../spec/command.js';
@@ -81,6 +82,8 @@ export function containerRequest(args: Args): CreateRequest {
     interactive: Boolean(args.interactive),
     ...(args.restart ? { restart: restartPolicy(String(args.restart), Boolean(args.rm)) } : {}),
     ...(args['log-driver'] ? { logDriver: args['log-driver'] as LogDriver } : {}),
+    ...(args['stop-signal'] !== undefined ? { stopSignal: parseStopSignal(String(args['stop-signal'])) } : {}),
+    ...(args['stop-timeout'] !== undefined ? { stopTimeout: parseStopTimeout(args['stop-timeout'], '--stop-timeout') } : {}),
     replace: Boolean(args.replace),
     cidfile: args.cidfile === undefined ? undefined : String(args.cidfile),
     createCommand: process.argv.slice(2),
