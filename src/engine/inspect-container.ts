@@ -304,6 +304,9 @@ export function containerReport(input: InspectInput): Record<string, unknown> {
       UsernsMode: options.userns === 'keep-id' ? 'keep-id' : '',
       Runtime: 'oci',
       ...resourceFields(options.resources),
+      ShmSize: options.shmSize ?? 65536 * 1024,
+      Ulimits: (options.ulimits ?? []).map((l) => ({ Name: l.type, Soft: l.soft, Hard: l.hard })),
+      Sysctls: options.sysctls ?? {},
       CgroupManager: config.cgroups?.manager === 'systemd' ? 'systemd' : 'cgroupfs',
     },
   };

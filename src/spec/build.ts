@@ -19,6 +19,8 @@ import {
 } from './mounts.js';
 import type { OciLinux, OciMount, OciNamespace, OciProcess, OciRlimit, OciSeccomp, OciSpec } from './oci-types.js';
 import { seccompForContainer, type SeccompProfile } from './seccomp.js';
+import { checkNetSysctls } from './sysctl.js';
+import { withUlimits } from './ulimits.js';
 import { resolveUser, type EtcFiles, type ResolvedUser } from './user.js';
 import { type KeepId, type UsernsMode, callerHome, etcWithCaller, ourId, userSpec } from './userns.js';
 
@@ -60,6 +62,12 @@ export interface RunOptions {
   readonly userns?: UsernsMode;
   /** --memory, --cpus and the rest, as linux.resources (cgroups/resources.ts). */
   readonly resources?: OciResources;
+  /** --ulimit, over tpod's own limits. */
+  readonly ulimits?: readonly OciRlimit[];
+  /** --sysctl, by name. */
+  readonly sysctls?: Readonly<Record<string, string>>;
+  /** --shm-size in bytes; podman's 64 MiB without it. */
+  readonly shmSize?: number;
 }
 
 /** private: join the namespace the engine made (pasta/slirp4netns attach to it); none: a new, empty one. */
@@ -194,7 +202,7 @@ function processSpec(input: BuildInput, capabilities: readonly string[], hostnam
     env: environment(input, user, cwd, hostname),
     cwd,
     capabilities: processCapabilities(capabilities, user.uid === 0, capabilityOptions(input)),
-    rlimits: rlimits(input.host.limits),
+    rlimits: withUlimits(rlimits(input.host.limits), options.ulimits ?? []),
     ...(options.noNewPrivileges ? { noNewPrivileges: true } : {}),
   };
 }
@@ -238,7 +246,7 @@ function mountList(input: BuildInput, ownNetwork: boolean): OciMount[] {
   const kept = (m: OciMount) => !taken.has(m.destination) && !(taken.has('/dev') && m.destination.startsWith('/dev/'));
   const defaults = [
     ...(options.privileged ? deviceMounts(host.devices ?? []) : []),
-    ...defaultMounts({ ownSysfs: ownNetwork, privileged: options.privileged === true, ttyGroup: ttyGroup(input) }),
+    ...defaultMounts({ ownSysfs: ownNetwork, privileged: options.privileged === true, ttyGroup: ttyGroup(input), ...(options.shmSize ? { shmSize: options.shmSize } : {}) }),
     ...fileMounts(input.files, options.readOnly === true),
     ...(options.readOnly ? READ_ONLY_TMPFS.map(readOnlyTmpfs) : []),
   ];
@@ -275,11 +283,13 @@ function linuxSpec(input: BuildInput, capabilities: readonly string[], mounts: r
   const filter = seccomp(input, capabilities);
   const propagation = rootPropagation(mounts);
   const { userns } = input;
+  const sysctls = Object.keys(input.options.sysctls ?? {});
+  checkNetSysctls(input.options.sysctls ?? {}, ownNetwork, input.network.mode === 'host');
   return {
     ...(userns ? { uidMappings: [...userns.uidMappings], gidMappings: [...userns.gidMappings] } : {}),
     // containers.conf's default: ping works for root in the container without CAP_NET_RAW. Only
     // the owner of the network namespace may set it (a keep-id container's root does not own pasta's).
-    ...(ownNetwork ? { sysctl: { 'net.ipv4.ping_group_range': '0 0' } } : {}),
+    ...(ownNetwork || sysctls.length ? { sysctl: { ...(ownNetwork ? { 'net.ipv4.ping_group_range': '0 0' } : {}), ...input.options.sysctls } } : {}),
     namespaces: namespaces(input),
     ...(filter ? { seccomp: filter } : {}),
     ...(propagation ? { rootfsPropagation: propagation } : {}),

@@ -349,6 +349,8 @@ export interface DefaultMountsInput {
   readonly privileged: boolean;
   /** Whether gid 5 (tty) is mapped: devpts refuses gid=5 otherwise. */
   readonly ttyGroup: boolean;
+  /** --shm-size, in bytes. */
+  readonly shmSize?: number;
 }
 
 function sysMounts({ ownSysfs, privileged }: DefaultMountsInput): { sys: OciMount; cgroup: OciMount } {
@@ -369,8 +371,9 @@ function sysMounts({ ownSysfs, privileged }: DefaultMountsInput): { sys: OciMoun
 
 /**
  * /proc, /dev, /sys, /dev/pts, /dev/mqueue, /dev/shm and the cgroup filesystem. /dev/shm is a
- * tmpfs of podman's default size (65536k) in the spec itself; podman mounts one per container and
- * binds it in, which only matters when containers share an IPC namespace, and tpod has no --ipc.
+ * tmpfs of podman's default size (65536k, or --shm-size) in the spec itself; podman mounts one per
+ * container and binds it in, which only matters when containers share an IPC namespace, and tpod
+ * has no --ipc.
  */
 export function defaultMounts(input: DefaultMountsInput): OciMount[] {
   const { sys, cgroup } = sysMounts(input);
@@ -385,7 +388,7 @@ export function defaultMounts(input: DefaultMountsInput): OciMount[] {
       options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', ...(input.ttyGroup ? ['gid=5'] : [])],
     },
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
-    { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
+    { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${input.shmSize ?? '65536k'}`] },
     cgroup,
   ];
 }

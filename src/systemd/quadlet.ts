@@ -83,6 +83,9 @@ export const CONTAINER_KEYS: readonly KeyDoc[] = [
   { key: 'HealthStartPeriod', describe: '--health-start-period' },
   { key: 'Memory', describe: '--memory' },
   { key: 'PidsLimit', describe: '--pids-limit' },
+  { key: 'ShmSize', describe: '--shm-size' },
+  { key: 'Sysctl', describe: '--sysctl for each NAME=VALUE word' },
+  { key: 'Ulimit', describe: '--ulimit (repeatable)' },
   { key: 'StopSignal', describe: '--stop-signal' },
   { key: 'StopTimeout', describe: '--stop-timeout, and the -t of the service\'s tpod rm -f (default 10)' },
   { key: 'Notify', describe: 'yes: the container itself sends READY=1 (--sdnotify=container); default: conmon does once the container runs (--sdnotify=conmon)' },
@@ -113,8 +116,8 @@ const CONTAINER_UNSUPPORTED = [
   'GIDMap', 'GroupAdd', 'HealthLogDestination', 'HealthMaxLogCount', 'HealthMaxLogSize', 'HealthStartupCmd', 'HealthStartupInterval', 'HealthStartupRetries', 'HealthStartupSuccess',
   'HealthStartupTimeout', 'HttpProxy', 'IP', 'IP6', 'LogOpt', 'Mask', 'NetworkAlias', 'Pod',
   'ReadOnlyTmpfs', 'ReloadCmd', 'ReloadSignal', 'RemapGid', 'RemapUid', 'RemapUidSize', 'RemapUsers', 'Retry', 'RetryDelay', 'Rootfs',
-  'Secret', 'SecurityLabelDisable', 'SecurityLabelFileType', 'SecurityLabelLevel', 'SecurityLabelNested', 'SecurityLabelType', 'ShmSize',
-  'StartWithPod', 'SubGIDMap', 'SubUIDMap', 'Sysctl', 'Timezone', 'UIDMap', 'Ulimit', 'Unmask', 'VolatileTmp',
+  'Secret', 'SecurityLabelDisable', 'SecurityLabelFileType', 'SecurityLabelLevel', 'SecurityLabelNested', 'SecurityLabelType',
+  'StartWithPod', 'SubGIDMap', 'SubUIDMap', 'Timezone', 'UIDMap', 'Unmask', 'VolatileTmp',
 ];
 const VOLUME_UNSUPPORTED = ['ContainersConfModule', 'Image', 'UID', 'GID'];
 
@@ -291,13 +294,15 @@ export function convertContainer(source: QuadletSource, ctx: ConvertContext): Ge
     const v = unit.get('Container', key);
     if (v) run.push(flag, v);
   }
-  for (const [key, flag] of [['Memory', '--memory'], ['PidsLimit', '--pids-limit'], ['StopSignal', '--stop-signal'], ['StopTimeout', '--stop-timeout']] as const) {
+  for (const [key, flag] of [['Memory', '--memory'], ['PidsLimit', '--pids-limit'], ['ShmSize', '--shm-size'], ['StopSignal', '--stop-signal'], ['StopTimeout', '--stop-timeout']] as const) {
     const v = unit.get('Container', key);
     if (v) run.push(flag, v);
   }
-  for (const [key, flag] of [['DNS', '--dns'], ['AddHost', '--add-host'], ['Tmpfs', '--tmpfs']] as const) {
+  for (const [key, flag] of [['DNS', '--dns'], ['AddHost', '--add-host'], ['Tmpfs', '--tmpfs'], ['Ulimit', '--ulimit']] as const) {
     for (const v of unit.all('Container', key)) run.push(flag, v);
   }
+  // Each a list of NAME=VALUE words.
+  for (const v of unit.all('Container', 'Sysctl').flatMap(splitWords)) run.push('--sysctl', v);
   addBoolFlag(source, 'RunInit', '--init', run);
   addBoolFlag(source, 'EnvironmentHost', '--env-host', run);
   run.push(...networkArgs(source));

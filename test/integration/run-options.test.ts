@@ -85,6 +85,24 @@ describe.skipIf(skip)(`tpod run options${skip ? ` (skipped: ${skip})` : ''}`, ()
     expect(r.code).toBe(5);
   });
 
+  it('sets --ulimit, --sysctl and --shm-size inside the container, and refuses what cannot be set in one line', () => {
+    const script = 'echo $(ulimit -Sn) $(ulimit -Hn) $(ulimit -c); cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmni; grep " /dev/shm " /proc/mounts | grep -o "size=[0-9a-z]*"';
+    const r = box.run(['run', '--rm', '--network', 'none', '--ulimit', 'nofile=100:200', '--ulimit', 'core=0', '--sysctl', 'net.ipv4.ip_forward=1', '--sysctl', 'kernel.shmmni=1000', '--shm-size', '32m', '--entrypoint', '/bin/sh', image, '-c', script]);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toBe('100 200 0\n1\n1000\nsize=32768k\n');
+    // Without them: podman's 64 MiB /dev/shm, and the host's forwarding setting is not the container's.
+    expect(box.run(['run', '--rm', '--network', 'none', '--entrypoint', '/bin/sh', image, '-c', 'grep " /dev/shm " /proc/mounts | grep -o "size=[0-9a-z]*"']).stdout).toBe('size=65536k\n');
+    for (const [args, message] of [
+      [['--sysctl', 'kernel.panic=1'], "Error: sysctl 'kernel.panic' is not allowed\n"],
+      [['--network', 'host', '--sysctl', 'net.ipv4.ip_forward=1'], "Error: sysctl 'net.ipv4.ip_forward' is not allowed in the hosts network namespace\n"],
+      [['--ulimit', 'nofile=2:1'], 'Error: ulimit soft limit must be less than or equal to hard limit: 2 > 1\n'],
+      [['--shm-size', 'lots'], 'Error: invalid --shm-size "lots": expected a size such as 512m or 1g\n'],
+    ] as const) {
+      expect(box.run(['run', '--rm', ...args, image, 'true']), args.join(' ')).toMatchObject({ code: 125, stderr: message });
+    }
+    expect(box.run(['ps', '-a', '-q']).stdout).toBe('');
+  });
+
   it('keeps labels with the container', () => {
     expect(box.run(['create', '--name', 'labelled', '--label', 'app=web', '-l', 'tier', image]).code).toBe(0);
     expect(box.run(['ps', '-a', '--format', '{{.Names}} {{.Labels}}']).stdout).toBe('labelled map[app:web tier:]\n');

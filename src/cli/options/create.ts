@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseCgroupsMode, parseManager } from '../../cgroups/plan.js';
-import { resourcesFrom } from '../../cgroups/resources.js';
+import { parseSize, resourcesFrom } from '../../cgroups/resources.js';
 import type { CreateRequest, LogDriver, NetworkMode, PullPolicy } from '../../engine/create.js';
 import { type RestartPolicy, parseRestartPolicy } from '../../engine/restart-policy.js';
 import { defaultNetwork } from '../../network/default.js';
@@ -17,6 +17,8 @@ import { parsePublish } from '../../network/ports.js';
 import { parseEntrypoint } from '../../spec/command.js';
 import { type MountRequest, parseMountSpec, parseTmpfsSpec, parseVolumeSpec } from '../../spec/mounts.js';
 import type { SeccompProfile } from '../../spec/seccomp.js';
+import { parseSysctls } from '../../spec/sysctl.js';
+import { parseUlimit } from '../../spec/ulimits.js';
 import { parseUserns } from '../../spec/userns.js';
 import { parseSdNotifyMode } from '../../systemd/notify.js';
 import { plainProgress, terminalProgress } from '../output/progress.js';
@@ -114,6 +116,16 @@ export function containerRequest(args: Args): CreateRequest {
       ...(args.userns !== undefined ? { userns: parseUserns(String(args.userns)) } : {}),
       ...securityOptions(args),
       ...(resources ? { resources } : {}),
+      ...(list(args.ulimit).length ? { ulimits: list(args.ulimit).map(parseUlimit) } : {}),
+      ...(list(args.sysctl).length ? { sysctls: parseSysctls(list(args.sysctl)) } : {}),
+      ...(args['shm-size'] !== undefined ? { shmSize: shmSize(String(args['shm-size'])) } : {}),
     },
   };
+}
+
+/** --shm-size: a size such as 64m, more than nothing. */
+function shmSize(text: string): number {
+  const bytes = parseSize('shm-size', text);
+  if (bytes <= 0) throw new TpodError(`invalid --shm-size "${text}": the size must be greater than 0`);
+  return bytes;
 }
