@@ -55,6 +55,10 @@ export interface ContainerConfig {
   readonly healthcheck?: HealthConfig;
   /** --health-on-failure, when not none. */
   readonly healthOnFailure?: Exclude<HealthOnFailure, 'none'>;
+  /** --dns-search, in place of the host's search domains (["."]: none). */
+  readonly dnsSearch?: readonly string[];
+  /** --dns-option, in place of the host's resolver options. */
+  readonly dnsOptions?: readonly string[];
   /** --stop-signal, over the image's StopSignal: SIGNAME or a number. */
   readonly stopSignal?: string;
   /** --stop-timeout: what stop waits before SIGKILL when not told (STOP_TIMEOUT_SECONDS without it). */
@@ -182,6 +186,8 @@ export async function createContainer(ctx: Context, req: CreateRequest, listener
     ...(sdnotify ? { sdnotify } : {}),
     ...(healthcheck ? { healthcheck } : {}),
     ...(healthOnFailure ? { healthOnFailure } : {}),
+    ...(req.dnsSearch?.length ? { dnsSearch: req.dnsSearch } : {}),
+    ...(req.dnsOptions?.length ? { dnsOptions: req.dnsOptions } : {}),
     ...(req.stopSignal ? { stopSignal: req.stopSignal } : {}),
     ...(req.stopTimeout !== undefined ? { stopTimeout: req.stopTimeout } : {}),
   };

@@ -294,6 +294,8 @@ export function containerReport(input: InspectInput): Record<string, unknown> {
       CapAdd: normalizeCapabilities(options.capAdd ?? []),
       CapDrop: normalizeCapabilities(options.capDrop ?? []),
       Dns: config.dns,
+      DnsOptions: config.dnsOptions ?? [],
+      DnsSearch: config.dnsSearch ?? [],
       ExtraHosts: config.addHosts,
       // podman leaves it out unless --init.
       ...(options.init !== undefined ? { Init: true } : {}),

@@ -163,7 +163,7 @@ async function prepare(ctx: Context, container: ContainerRecord, phase: Phase, r
     const hostHosts = config.network === 'host' ? { hostHosts: readFileSync('/etc/hosts', 'utf8') } : {};
     writeFileSync(files.hosts, hostsFile({ hostname, name: record.name, extraHosts: [...config.addHosts, ...(net?.extraHosts ?? [])], ...hostHosts }));
     writeFileSync(files.hostname, `${hostname}\n`);
-    writeFileSync(files.resolvConf, resolvConf(readFileSync('/etc/resolv.conf', 'utf8'), net?.nameservers ?? config.dns));
+    writeFileSync(files.resolvConf, resolvConf(readFileSync('/etc/resolv.conf', 'utf8'), net?.nameservers ?? config.dns, { search: config.dnsSearch, options: config.dnsOptions }));
     writeFileSync(files.containerEnv, '');
     for (const name of ['passwd', 'group'] as const) if (added[name]) writeFileSync(join(paths.etc, name), added[name]);
     if (keep) {

@@ -24,10 +24,29 @@ export function hostsFile(input: HostsInput): string {
   ].join('');
 }
 
-/** The host's resolver configuration, with --dns servers in place of its nameservers when given. */
-export function resolvConf(hostResolv: string, dns: readonly string[]): string {
+/** --dns-search and --dns-option: each, when given, replaces the host's. */
+export interface ResolverChoices {
+  /** Search domains; ["."] for none. */
+  readonly search?: readonly string[];
+  readonly options?: readonly string[];
+}
+
+/** The host's resolver configuration, with --dns servers in place of its nameservers when given, and CHOICES in place of its search domains and options. */
+export function resolvConf(hostResolv: string, dns: readonly string[], choices: ResolverChoices = {}): string {
   const lines = hostResolv.split('\n').filter((l) => l.trim() !== '');
-  // 127.x resolvers (systemd-resolved, dnsmasq) are the host's loopback, not the container's.
-  const kept = lines.filter((l) => !/^\s*nameserver\s/.test(l) || (dns.length === 0 && !/^\s*nameserver\s+127\./.test(l)));
-  return [...kept, ...dns.map((d) => `nameserver ${d}`)].join('\n') + '\n';
+  const search = choices.search?.length ? choices.search : undefined;
+  const options = choices.options?.length ? choices.options : undefined;
+  const kept = lines.filter((l) => {
+    if (/^\s*nameserver\s/.test(l)) return dns.length === 0 && !/^\s*nameserver\s+127\./.test(l);
+    if (/^\s*(search|domain)\s/.test(l)) return !search;
+    if (/^\s*options\s/.test(l)) return !options;
+    return true;
+  });
+  // 127.x resolvers (systemd-resolved, dnsmasq) are the host's loopback, not the container's: dropped above.
+  return [
+    ...kept,
+    ...dns.map((d) => `nameserver ${d}`),
+    ...(search && !(search.length === 1 && search[0] === '.') ? [`search ${search.join(' ')}`] : []),
+    ...(options ? [`options ${options.join(' ')}`] : []),
+  ].join('\n') + '\n';
 }

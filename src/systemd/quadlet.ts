@@ -60,6 +60,8 @@ export const CONTAINER_KEYS: readonly KeyDoc[] = [
   { key: 'PublishPort', describe: '--publish' },
   { key: 'Network', describe: '--network: none, host, pasta or slirp4netns' },
   { key: 'DNS', describe: '--dns' },
+  { key: 'DNSSearch', describe: '--dns-search (repeatable)' },
+  { key: 'DNSOption', describe: '--dns-option (repeatable)' },
   { key: 'AddHost', describe: '--add-host' },
   { key: 'HostName', describe: '--hostname' },
   { key: 'User', describe: '--user, with Group= as USER:GROUP' },
@@ -112,7 +114,7 @@ export const VOLUME_KEYS: readonly KeyDoc[] = [
 
 /** Quadlet's [Container] keys that tpod has no flag for: warned about and left out. */
 const CONTAINER_UNSUPPORTED = [
-  'AddDevice', 'Annotation', 'AppArmor', 'AutoUpdate', 'CgroupsMode', 'ContainersConfModule', 'DNSOption', 'DNSSearch', 'ExposeHostPort',
+  'AddDevice', 'Annotation', 'AppArmor', 'AutoUpdate', 'CgroupsMode', 'ContainersConfModule', 'ExposeHostPort',
   'GIDMap', 'GroupAdd', 'HealthLogDestination', 'HealthMaxLogCount', 'HealthMaxLogSize', 'HealthStartupCmd', 'HealthStartupInterval', 'HealthStartupRetries', 'HealthStartupSuccess',
   'HealthStartupTimeout', 'HttpProxy', 'IP', 'IP6', 'LogOpt', 'Mask', 'NetworkAlias', 'Pod',
   'ReadOnlyTmpfs', 'ReloadCmd', 'ReloadSignal', 'RemapGid', 'RemapUid', 'RemapUidSize', 'RemapUsers', 'Retry', 'RetryDelay', 'Rootfs',
@@ -298,7 +300,7 @@ export function convertContainer(source: QuadletSource, ctx: ConvertContext): Ge
     const v = unit.get('Container', key);
     if (v) run.push(flag, v);
   }
-  for (const [key, flag] of [['DNS', '--dns'], ['AddHost', '--add-host'], ['Tmpfs', '--tmpfs'], ['Ulimit', '--ulimit']] as const) {
+  for (const [key, flag] of [['DNS', '--dns'], ['DNSSearch', '--dns-search'], ['DNSOption', '--dns-option'], ['AddHost', '--add-host'], ['Tmpfs', '--tmpfs'], ['Ulimit', '--ulimit']] as const) {
     for (const v of unit.all('Container', key)) run.push(flag, v);
   }
   // Each a list of NAME=VALUE words.

@@ -110,11 +110,15 @@ describe.skipIf(skip)(`tpod run --network pasta${skip ? ` (skipped: ${skip})` : 
     await expectNothingLeft();
   });
 
-  it('points resolv.conf at pasta\'s DNS forwarder, or at --dns', () => {
+  it('points resolv.conf at pasta\'s DNS forwarder, or at --dns, with --dns-search and --dns-option in place of the host\'s', () => {
     const r = box.run(['run', '--rm', image, 'cat', '/etc/resolv.conf']);
     expect(r.stdout.match(/^nameserver .*$/gm)).toEqual(['nameserver 169.254.1.1']);
     const given = box.run(['run', '--rm', '--dns', '192.0.2.53', image, 'cat', '/etc/resolv.conf']);
     expect(given.stdout.match(/^nameserver .*$/gm)).toEqual(['nameserver 192.0.2.53']);
+    const chosen = box.run(['run', '--rm', '--dns-search', 'a.test', '--dns-search', 'b.test', '--dns-option', 'ndots:2', image, 'cat', '/etc/resolv.conf']);
+    expect(chosen.stdout.match(/^(search|domain|options) .*$/gm)).toEqual(['search a.test b.test', 'options ndots:2']);
+    const none = box.run(['run', '--rm', '--dns-search', '.', image, 'cat', '/etc/resolv.conf']);
+    expect(none.stdout).not.toMatch(/^(search|domain) /m);
   });
 
   it('resolves a name the host resolves, through pasta to the host\'s resolver', async (ctx) => {

@@ -24,6 +24,12 @@ describe('/etc files', () => {
     expect(resolvConf(host, [])).toBe('search example.com\nnameserver 192.0.2.1\noptions edns0\n');
     expect(resolvConf(host, ['198.51.100.7'])).toBe('search example.com\noptions edns0\nnameserver 198.51.100.7\n');
   });
+  it('puts --dns-search and --dns-option in place of the host\'s, and no search domain for "."', () => {
+    const host = 'domain lan\nsearch example.com\nnameserver 192.0.2.1\noptions edns0\n';
+    expect(resolvConf(host, [], { search: ['a.test', 'b.test'], options: ['ndots:2', 'timeout:1'] })).toBe('nameserver 192.0.2.1\nsearch a.test b.test\noptions ndots:2 timeout:1\n');
+    expect(resolvConf(host, [], { search: ['.'] })).toBe('nameserver 192.0.2.1\noptions edns0\n');
+    expect(resolvConf(host, [], { options: ['rotate'] })).toBe('domain lan\nsearch example.com\nnameserver 192.0.2.1\noptions rotate\n');
+  });
 });
 
 describe('the command check', () => {

@@ -50,6 +50,8 @@ export const run: CommandSpec = {
     { name: 'publish', alias: 'p', type: 'array', valueName: '[[IP:][HOSTPORT]:]PORT[/udp]', describe: 'publish a container port, or a range, on the host\'s port (a free one when none is given)' },
     { name: 'publish-all', alias: 'P', type: 'boolean', describe: 'publish every port the image exposes, each on a free host port' },
     { name: 'dns', type: 'array', valueName: 'IP', describe: 'a DNS server for the container\'s resolv.conf' },
+    { name: 'dns-search', type: 'array', valueName: 'DOMAIN', describe: 'a search domain for the container\'s resolv.conf, in place of yours ("." for none)' },
+    { name: 'dns-option', type: 'array', valueName: 'OPTION', describe: 'a resolver option (ndots:2, timeout:1, ...) for the container\'s resolv.conf, in place of yours' },
     { name: 'add-host', type: 'array', valueName: 'NAME:IP', describe: 'an extra line for the container\'s /etc/hosts' },
     { name: 'cap-add', type: 'array', valueName: 'CAP', describe: 'add a capability (or ALL)' },
     { name: 'cap-drop', type: 'array', valueName: 'CAP', describe: 'drop a capability (or ALL)' },

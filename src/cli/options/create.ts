@@ -90,6 +90,8 @@ export function containerRequest(args: Args): CreateRequest {
     cidfile: args.cidfile === undefined ? undefined : String(args.cidfile),
     createCommand: process.argv.slice(2),
     dns: list(args.dns),
+    dnsSearch: list(args['dns-search']),
+    dnsOptions: list(args['dns-option']),
     addHosts: list(args['add-host']),
     mounts: mountRequests(args),
     runtime: args.runtime as string | undefined,
