@@ -294,6 +294,7 @@ export function containerReport(input: InspectInput): Record<string, unknown> {
       CapAdd: normalizeCapabilities(options.capAdd ?? []),
       CapDrop: normalizeCapabilities(options.capDrop ?? []),
       Dns: config.dns,
+      GroupAdd: options.groupAdd ?? [],
       DnsOptions: config.dnsOptions ?? [],
       DnsSearch: config.dnsSearch ?? [],
       ExtraHosts: config.addHosts,

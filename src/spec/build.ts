@@ -68,6 +68,8 @@ export interface RunOptions {
   readonly sysctls?: Readonly<Record<string, string>>;
   /** --shm-size in bytes; podman's 64 MiB without it. */
   readonly shmSize?: number;
+  /** --group-add: supplementary groups, by name (the container's /etc/group) or gid. */
+  readonly groupAdd?: readonly string[];
 }
 
 /** private: join the namespace the engine made (pasta/slirp4netns attach to it); none: a new, empty one. */
@@ -187,7 +189,7 @@ export function keepIdEtc(userns: KeepId, options: RunOptions, image: ImageRunCo
 function processSpec(input: BuildInput, capabilities: readonly string[], hostname: string): OciProcess {
   const { options, image } = input;
   const cwd = workingDir(options.workdir, image?.WorkingDir);
-  const user = resolveUser(userSpec(options.user, image?.User, input.userns), input.etc, input.host.gidCount);
+  const user = resolveUser(userSpec(options.user, image?.User, input.userns), input.etc, input.host.gidCount, options.groupAdd);
   const args = makeCommand({
     imageEntrypoint: image?.Entrypoint,
     imageCmd: image?.Cmd,

@@ -101,7 +101,7 @@ function additionalGids(spec: string, gid: number, listed: readonly number[], gi
  * Resolves SPEC (`user[:group]`, each a name or a number; '' means the image's default, root).
  * GID_COUNT is how many gids our user namespace maps (0 .. GID_COUNT-1).
  */
-export function resolveUser(spec: string, etc: EtcFiles, gidCount = Number.POSITIVE_INFINITY): ResolvedUser {
+export function resolveUser(spec: string, etc: EtcFiles, gidCount = Number.POSITIVE_INFINITY, groupAdd: readonly string[] = []): ResolvedUser {
   const colon = spec.indexOf(':');
   const userPart = colon < 0 ? spec : spec.slice(0, colon);
   const groupPart = colon < 0 ? '' : spec.slice(colon + 1);
@@ -111,5 +111,11 @@ export function resolveUser(spec: string, etc: EtcFiles, gidCount = Number.POSIT
   // Supplementary groups only in the implicit form, and only for a user found by name in passwd.
   const listed = groupPart === '' && entry ? groups.filter((g) => g.members.includes(entry.name)).map((g) => g.gid) : [];
   const { gids, unmapped } = additionalGids(spec, gid, listed, gidCount);
-  return { uid, gid, additionalGids: gids, home: entry?.home || undefined, unmappedGids: unmapped };
+  // --group-add: names from the container's /etc/group, or gids; one setgroups cannot give is refused.
+  const added = groupAdd.map((name) => {
+    const id = findGroup(name, groups, 0);
+    if (id >= gidCount) throw new TpodError(`--group-add ${name}: gid ${id} is not mapped in tpod's user namespace, which maps gids 0 to ${gidCount - 1}`);
+    return id;
+  });
+  return { uid, gid, additionalGids: [...new Set([...gids, ...added])], home: entry?.home || undefined, unmappedGids: unmapped };
 }

@@ -88,6 +88,7 @@ export const CONTAINER_KEYS: readonly KeyDoc[] = [
   { key: 'ShmSize', describe: '--shm-size' },
   { key: 'Sysctl', describe: '--sysctl for each NAME=VALUE word' },
   { key: 'Ulimit', describe: '--ulimit (repeatable)' },
+  { key: 'GroupAdd', describe: '--group-add (repeatable)' },
   { key: 'StopSignal', describe: '--stop-signal' },
   { key: 'StopTimeout', describe: '--stop-timeout, and the -t of the service\'s tpod rm -f (default 10)' },
   { key: 'Notify', describe: 'yes: the container itself sends READY=1 (--sdnotify=container); default: conmon does once the container runs (--sdnotify=conmon)' },
@@ -115,7 +116,7 @@ export const VOLUME_KEYS: readonly KeyDoc[] = [
 /** Quadlet's [Container] keys that tpod has no flag for: warned about and left out. */
 const CONTAINER_UNSUPPORTED = [
   'AddDevice', 'Annotation', 'AppArmor', 'AutoUpdate', 'CgroupsMode', 'ContainersConfModule', 'ExposeHostPort',
-  'GIDMap', 'GroupAdd', 'HealthLogDestination', 'HealthMaxLogCount', 'HealthMaxLogSize', 'HealthStartupCmd', 'HealthStartupInterval', 'HealthStartupRetries', 'HealthStartupSuccess',
+  'GIDMap', 'HealthLogDestination', 'HealthMaxLogCount', 'HealthMaxLogSize', 'HealthStartupCmd', 'HealthStartupInterval', 'HealthStartupRetries', 'HealthStartupSuccess',
   'HealthStartupTimeout', 'HttpProxy', 'IP', 'IP6', 'LogOpt', 'Mask', 'NetworkAlias', 'Pod',
   'ReadOnlyTmpfs', 'ReloadCmd', 'ReloadSignal', 'RemapGid', 'RemapUid', 'RemapUidSize', 'RemapUsers', 'Retry', 'RetryDelay', 'Rootfs',
   'Secret', 'SecurityLabelDisable', 'SecurityLabelFileType', 'SecurityLabelLevel', 'SecurityLabelNested', 'SecurityLabelType',
@@ -300,7 +301,7 @@ export function convertContainer(source: QuadletSource, ctx: ConvertContext): Ge
     const v = unit.get('Container', key);
     if (v) run.push(flag, v);
   }
-  for (const [key, flag] of [['DNS', '--dns'], ['DNSSearch', '--dns-search'], ['DNSOption', '--dns-option'], ['AddHost', '--add-host'], ['Tmpfs', '--tmpfs'], ['Ulimit', '--ulimit']] as const) {
+  for (const [key, flag] of [['DNS', '--dns'], ['DNSSearch', '--dns-search'], ['DNSOption', '--dns-option'], ['AddHost', '--add-host'], ['Tmpfs', '--tmpfs'], ['Ulimit', '--ulimit'], ['GroupAdd', '--group-add']] as const) {
     for (const v of unit.all('Container', key)) run.push(flag, v);
   }
   // Each a list of NAME=VALUE words.

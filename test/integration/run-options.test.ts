@@ -103,6 +103,13 @@ describe.skipIf(skip)(`tpod run options${skip ? ` (skipped: ${skip})` : ''}`, ()
     expect(box.run(['ps', '-a', '-q']).stdout).toBe('');
   });
 
+  it('gives the process --group-add\'s groups, by name or gid, and refuses a group the image lacks', () => {
+    const r = box.run(['run', '--rm', '--network', 'none', '--group-add', 'app', '--group-add', '4242', '--entrypoint', '/bin/sh', image, '-c', 'grep ^Groups: /proc/self/status']);
+    expect(r).toMatchObject({ code: 0, stdout: 'Groups:\t1000 4242 \n' });
+    const missing = box.run(['run', '--rm', '--network', 'none', '--group-add', 'nosuch', image, 'true']);
+    expect(missing).toMatchObject({ code: 125, stderr: 'Error: unable to find group nosuch: no matching entries in group file\n' });
+  });
+
   it('keeps labels with the container', () => {
     expect(box.run(['create', '--name', 'labelled', '--label', 'app=web', '-l', 'tier', image]).code).toBe(0);
     expect(box.run(['ps', '-a', '--format', '{{.Names}} {{.Labels}}']).stdout).toBe('labelled map[app:web tier:]\n');

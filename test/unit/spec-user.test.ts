@@ -54,4 +54,11 @@ describe('resolveUser', () => {
     expect(() => resolveUser('www:nosuch', etc)).toThrow('unable to find group nosuch: no matching entries in group file');
     expect(() => resolveUser('2147483648', etc)).toThrow('uids and gids must be in range 0-2147483647');
   });
+
+  it('adds --group-add\'s groups, by name or gid, after the user\'s own, and refuses one the namespace cannot give', () => {
+    expect(resolveUser('www', etc, 65536, ['wheel', '4242']).additionalGids).toEqual([33, 50, 10, 4242]);
+    expect(resolveUser('', etc, 65536, ['extra']).additionalGids).toEqual([10, 50]);
+    expect(() => resolveUser('', etc, 65536, ['nosuch'])).toThrow('unable to find group nosuch: no matching entries in group file');
+    expect(() => resolveUser('', etc, 65536, ['high'])).toThrow("--group-add high: gid 70000 is not mapped in tpod's user namespace, which maps gids 0 to 65535");
+  });
 });

@@ -121,8 +121,15 @@ export function containerRequest(args: Args): CreateRequest {
       ...(list(args.ulimit).length ? { ulimits: list(args.ulimit).map(parseUlimit) } : {}),
       ...(list(args.sysctl).length ? { sysctls: parseSysctls(list(args.sysctl)) } : {}),
       ...(args['shm-size'] !== undefined ? { shmSize: shmSize(String(args['shm-size'])) } : {}),
+      ...(list(args['group-add']).length ? { groupAdd: groupAdd(list(args['group-add'])) } : {}),
     },
   };
+}
+
+/** --group-add's groups; podman's keep-groups (crun's annotation, keeping the caller's own groups) is not there yet. */
+function groupAdd(groups: readonly string[]): readonly string[] {
+  if (groups.includes('keep-groups')) throw new TpodError('--group-add keep-groups is not supported by tpod: name the groups, or gids');
+  return groups;
 }
 
 /** --shm-size: a size such as 64m, more than nothing. */
