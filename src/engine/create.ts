@@ -16,6 +16,7 @@ import type { RunOptions } from '../spec/build.js';
 import { type HealthConfig, type HealthFlags, type HealthOnFailure, healthConfig, onFailureAction } from '../spec/healthcheck.js';
 import { type SdNotify, type SdNotifyMode, sdNotifyFor } from '../systemd/notify.js';
 import { envList, mergeEnv } from '../spec/env.js';
+import { zoneFile } from '../spec/timezone.js';
 import type { MountRequest, SpecMount, VolumeRequest } from '../spec/mounts.js';
 import { type ContainerRecord, Containers } from '../storage/containers.js';
 import type { ImageRecord } from '../storage/store.js';
@@ -59,6 +60,8 @@ export interface ContainerConfig {
   readonly dnsSearch?: readonly string[];
   /** --dns-option, in place of the host's resolver options. */
   readonly dnsOptions?: readonly string[];
+  /** --tz: "local", or a zone under the host's /usr/share/zoneinfo, checked at creation. */
+  readonly timezone?: string;
   /** --stop-signal, over the image's StopSignal: SIGNAME or a number. */
   readonly stopSignal?: string;
   /** --stop-timeout: what stop waits before SIGKILL when not told (STOP_TIMEOUT_SECONDS without it). */
@@ -158,6 +161,12 @@ async function replaceNamed(ctx: Context, name: string | undefined): Promise<voi
   }
 }
 
+/** TZ, when the host has its zone file. */
+function checkedZone(tz: string): string {
+  if (!existsSync(zoneFile(tz))) throw new TpodError(`finding timezone: unknown time zone ${tz}`);
+  return tz;
+}
+
 export async function createContainer(ctx: Context, req: CreateRequest, listener?: TransferListener): Promise<ContainerRecord> {
   if (req.cidfile !== undefined && existsSync(req.cidfile)) {
     throw new TpodError(`container id file ${req.cidfile} exists: ensure another container is not using it or delete it`);
@@ -188,6 +197,7 @@ export async function createContainer(ctx: Context, req: CreateRequest, listener
     ...(healthOnFailure ? { healthOnFailure } : {}),
     ...(req.dnsSearch?.length ? { dnsSearch: req.dnsSearch } : {}),
     ...(req.dnsOptions?.length ? { dnsOptions: req.dnsOptions } : {}),
+    ...(req.timezone ? { timezone: checkedZone(req.timezone) } : {}),
     ...(req.stopSignal ? { stopSignal: req.stopSignal } : {}),
     ...(req.stopTimeout !== undefined ? { stopTimeout: req.stopTimeout } : {}),
   };

@@ -279,6 +279,7 @@ export function containerReport(input: InspectInput): Record<string, unknown> {
       StopSignal: signalNumber(config.stopSignal ?? image?.StopSignal),
       ...(config.healthcheck ? { Healthcheck: healthcheckReport(config.healthcheck) } : {}),
       HealthcheckOnFailureAction: config.healthOnFailure ?? 'none',
+      Timezone: config.timezone ?? '',
       Umask: '0022',
       Timeout: 0,
       StopTimeout: config.stopTimeout ?? STOP_TIMEOUT_SECONDS,

@@ -25,6 +25,7 @@ import { type Runtime, pickRuntime, removeRuntimeState, runAttached } from '../r
 import { parseIdMap } from '../rootless/proc.js';
 import { type NetworkNamespace, buildSpec, keepIdEtc } from '../spec/build.js';
 import { hasHealthcheck, healthAtStart } from '../spec/healthcheck.js';
+import { zoneFile } from '../spec/timezone.js';
 import { resolveUser } from '../spec/user.js';
 import { type KeepId, callerAccount, keepId, ourIds, userSpec } from '../spec/userns.js';
 import { type ContainerPaths, type ContainerRecord, Containers } from '../storage/containers.js';
@@ -148,6 +149,7 @@ async function prepare(ctx: Context, container: ContainerRecord, phase: Phase, r
       containerEnv: join(paths.etc, 'containerenv'),
       ...(added.passwd ? { passwd: join(paths.etc, 'passwd') } : {}),
       ...(added.group ? { group: join(paths.etc, 'group') } : {}),
+      ...(config.timezone ? { localtime: join(paths.etc, 'localtime') } : {}),
     };
     // The environment was fixed at creation: the caller's own is not read again.
     const cgroup = config.cgroups ? cgroupsPath(config.cgroups, record.id) : undefined;
@@ -166,6 +168,8 @@ async function prepare(ctx: Context, container: ContainerRecord, phase: Phase, r
     writeFileSync(files.resolvConf, resolvConf(readFileSync('/etc/resolv.conf', 'utf8'), net?.nameservers ?? config.dns, { search: config.dnsSearch, options: config.dnsOptions }));
     writeFileSync(files.containerEnv, '');
     for (const name of ['passwd', 'group'] as const) if (added[name]) writeFileSync(join(paths.etc, name), added[name]);
+    // A copy, as podman makes one: the host's zone file may change or go while the container runs.
+    if (files.localtime) writeFileSync(files.localtime, readFileSync(zoneFile(config.timezone!)));
     if (keep) {
       // Files of ours are the caller's in a keep-id container: podman gives these to its root.
       const root = ourIds(keep, { uid: 0, gid: 0 });

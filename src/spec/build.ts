@@ -85,6 +85,8 @@ export interface BindFiles {
   /** Copies with an entry added for a uid the image's files lack (podman adds one). */
   readonly passwd?: string;
   readonly group?: string;
+  /** --tz's zone file. */
+  readonly localtime?: string;
 }
 
 export interface Limit {
@@ -216,6 +218,7 @@ const FILE_DESTINATIONS: readonly [keyof BindFiles, string][] = [
   ['containerEnv', '/run/.containerenv'],
   ['passwd', '/etc/passwd'],
   ['group', '/etc/group'],
+  ['localtime', '/etc/localtime'],
 ];
 
 /** libpod's bind mounts of the files it writes: not recursive, and read-only in a read-only container. */

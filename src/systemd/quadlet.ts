@@ -86,6 +86,7 @@ export const CONTAINER_KEYS: readonly KeyDoc[] = [
   { key: 'Memory', describe: '--memory' },
   { key: 'PidsLimit', describe: '--pids-limit' },
   { key: 'ShmSize', describe: '--shm-size' },
+  { key: 'Timezone', describe: '--tz' },
   { key: 'Sysctl', describe: '--sysctl for each NAME=VALUE word' },
   { key: 'Ulimit', describe: '--ulimit (repeatable)' },
   { key: 'GroupAdd', describe: '--group-add (repeatable)' },
@@ -120,7 +121,7 @@ const CONTAINER_UNSUPPORTED = [
   'HealthStartupTimeout', 'HttpProxy', 'IP', 'IP6', 'LogOpt', 'Mask', 'NetworkAlias', 'Pod',
   'ReadOnlyTmpfs', 'ReloadCmd', 'ReloadSignal', 'RemapGid', 'RemapUid', 'RemapUidSize', 'RemapUsers', 'Retry', 'RetryDelay', 'Rootfs',
   'Secret', 'SecurityLabelDisable', 'SecurityLabelFileType', 'SecurityLabelLevel', 'SecurityLabelNested', 'SecurityLabelType',
-  'StartWithPod', 'SubGIDMap', 'SubUIDMap', 'Timezone', 'UIDMap', 'Unmask', 'VolatileTmp',
+  'StartWithPod', 'SubGIDMap', 'SubUIDMap', 'UIDMap', 'Unmask', 'VolatileTmp',
 ];
 const VOLUME_UNSUPPORTED = ['ContainersConfModule', 'Image', 'UID', 'GID'];
 
@@ -297,7 +298,7 @@ export function convertContainer(source: QuadletSource, ctx: ConvertContext): Ge
     const v = unit.get('Container', key);
     if (v) run.push(flag, v);
   }
-  for (const [key, flag] of [['Memory', '--memory'], ['PidsLimit', '--pids-limit'], ['ShmSize', '--shm-size'], ['StopSignal', '--stop-signal'], ['StopTimeout', '--stop-timeout']] as const) {
+  for (const [key, flag] of [['Memory', '--memory'], ['PidsLimit', '--pids-limit'], ['ShmSize', '--shm-size'], ['Timezone', '--tz'], ['StopSignal', '--stop-signal'], ['StopTimeout', '--stop-timeout']] as const) {
     const v = unit.get('Container', key);
     if (v) run.push(flag, v);
   }

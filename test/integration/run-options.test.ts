@@ -4,6 +4,8 @@
  * capabilities, no-new-privileges, seccomp, --privileged, --init, labels,
  * pull policies and the runtime; and failures that leave nothing behind.
  */
+import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildImage, busyboxLayer } from '../registry/images.js';
 import { Sandbox, whyNotRunnable } from './helpers.js';
@@ -108,6 +110,17 @@ describe.skipIf(skip)(`tpod run options${skip ? ` (skipped: ${skip})` : ''}`, ()
     expect(r).toMatchObject({ code: 0, stdout: 'Groups:\t1000 4242 \n' });
     const missing = box.run(['run', '--rm', '--network', 'none', '--group-add', 'nosuch', image, 'true']);
     expect(missing).toMatchObject({ code: 125, stderr: 'Error: unable to find group nosuch: no matching entries in group file\n' });
+  });
+
+  it('gives the container the time zone --tz names, or ours with local, and refuses a zone the host lacks', () => {
+    const zone = (tz: string) => box.run(['run', '--rm', '--network', 'none', '--tz', tz, '--entrypoint', '/bin/sh', image, '-c', 'wc -c < /etc/localtime; date +%Z']);
+    // The zone's abbreviation now (CET or CEST), as the host's own date gives it.
+    const abbreviation = spawnSync('date', ['+%Z'], { env: { TZ: 'Europe/Paris' }, encoding: 'utf8' }).stdout;
+    expect(zone('Europe/Paris')).toMatchObject({ code: 0, stdout: `${statSync('/usr/share/zoneinfo/Europe/Paris').size}\n${abbreviation}` });
+    expect(zone('local').stdout.split('\n')[0]).toBe(String(statSync('/etc/localtime').size));
+    for (const tz of ['Nowhere/City', '../../etc/passwd']) {
+      expect(box.run(['create', '--tz', tz, image])).toMatchObject({ code: 125, stderr: `Error: finding timezone: unknown time zone ${tz}\n` });
+    }
   });
 
   it('keeps labels with the container', () => {

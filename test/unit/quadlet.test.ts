@@ -126,10 +126,10 @@ describe('a .container file', () => {
     expect(after('--health-start-period')).toBe('1m');
   });
 
-  it('gives Memory=, PidsLimit=, ShmSize=, Ulimit=, Sysctl=, GroupAdd=, DNSSearch=, DNSOption=, StopSignal= and StopTimeout= to their options, and StopTimeout= to the service\'s stop too', () => {
-    const { warnings, run, unit } = container('[Container]\nImage=x\nMemory=64m\nPidsLimit=100\nShmSize=1g\nStopSignal=SIGINT\nStopTimeout=3\nUlimit=nofile=10:20\nUlimit=core=0\nSysctl=net.ipv4.ip_forward=1 kernel.shmmax=9\nGroupAdd=wheel\nDNSSearch=a.test\nDNSOption=ndots:2\n');
+  it('gives Memory=, PidsLimit=, ShmSize=, Timezone=, Ulimit=, Sysctl=, GroupAdd=, DNSSearch=, DNSOption=, StopSignal= and StopTimeout= to their options, and StopTimeout= to the service\'s stop too', () => {
+    const { warnings, run, unit } = container('[Container]\nImage=x\nMemory=64m\nPidsLimit=100\nShmSize=1g\nTimezone=Europe/Paris\nStopSignal=SIGINT\nStopTimeout=3\nUlimit=nofile=10:20\nUlimit=core=0\nSysctl=net.ipv4.ip_forward=1 kernel.shmmax=9\nGroupAdd=wheel\nDNSSearch=a.test\nDNSOption=ndots:2\n');
     expect(warnings).toEqual([]);
-    expect(run.join(' ')).toContain('--memory 64m --pids-limit 100 --shm-size 1g --stop-signal SIGINT --stop-timeout 3');
+    expect(run.join(' ')).toContain('--memory 64m --pids-limit 100 --shm-size 1g --tz Europe/Paris --stop-signal SIGINT --stop-timeout 3');
     expect(run.join(' ')).toContain('--dns-search a.test --dns-option ndots:2 --ulimit nofile=10:20 --ulimit core=0 --group-add wheel --sysctl net.ipv4.ip_forward=1 --sysctl kernel.shmmax=9');
     expect(unit.get('Service', 'ExecStop')).toBe(`${TPOD} rm -v -f -i -t 3 systemd-%N`);
   });

@@ -1,5 +1,7 @@
+/** The process limits, kernel parameters and time zone a container is given: --ulimit, --sysctl, --tz. */
 import { describe, expect, it } from 'vitest';
 import { checkNetSysctls, parseSysctls } from '../../src/spec/sysctl.js';
+import { zoneFile } from '../../src/spec/timezone.js';
 import { parseUlimit, withUlimits } from '../../src/spec/ulimits.js';
 
 describe('--ulimit', () => {
@@ -39,5 +41,14 @@ describe('--sysctl', () => {
     expect(() => checkNetSysctls({ 'net.ipv4.ip_forward': '1' }, false, false)).toThrow('--userns=keep-id');
     expect(() => checkNetSysctls({ 'net.ipv4.ip_forward': '1' }, true, false)).not.toThrow();
     expect(() => checkNetSysctls({ 'kernel.shmmax': '1' }, false, true)).not.toThrow();
+  });
+});
+
+describe('--tz', () => {
+  it('names the host\'s zone file, or its own localtime, and nothing outside the zone directory', () => {
+    expect(zoneFile('Europe/Paris')).toBe('/usr/share/zoneinfo/Europe/Paris');
+    expect(zoneFile('local')).toBe('/etc/localtime');
+    expect(() => zoneFile('../../etc/shadow')).toThrow('finding timezone: unknown time zone ../../etc/shadow');
+    expect(() => zoneFile('/etc/passwd')).toThrow('unknown time zone');
   });
 });

@@ -27,6 +27,7 @@ export const run: CommandSpec = {
     { name: 'name', type: 'string', valueName: 'NAME', describe: 'a name for the container' },
     { name: 'replace', type: 'boolean', describe: 'remove a container of the same name first (killing it if it runs)' },
     { name: 'cidfile', type: 'string', valueName: 'FILE', describe: 'write the container\'s id to FILE, which must not exist', complete: 'files' },
+    { name: 'tz', type: 'string', valueName: 'TIMEZONE', describe: 'the container\'s time zone (its /etc/localtime): local for yours, or a zone name such as Europe/Paris' },
     { name: 'group-add', type: 'array', valueName: 'GROUP', describe: 'a supplementary group for the container\'s process, by name (from the container\'s /etc/group) or gid' },
     { name: 'ulimit', type: 'array', valueName: 'TYPE=SOFT[:HARD]', describe: 'a resource limit of the container\'s processes, by ulimit(1)\'s name (nofile, nproc, core, memlock, stack, ...); no higher than your own hard limit' },
     { name: 'sysctl', type: 'array', valueName: 'NAME=VALUE', describe: 'a kernel parameter of the container\'s own namespaces: net.* (not with --network host), kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*' },

@@ -92,6 +92,7 @@ export function containerRequest(args: Args): CreateRequest {
     dns: list(args.dns),
     dnsSearch: list(args['dns-search']),
     dnsOptions: list(args['dns-option']),
+    ...(args.tz ? { timezone: String(args.tz) } : {}),
     addHosts: list(args['add-host']),
     mounts: mountRequests(args),
     runtime: args.runtime as string | undefined,
