@@ -240,7 +240,8 @@ describe.skipIf(skip)(`detached containers${skip ? ` (skipped: ${skip})` : ''}`,
       expect(other.run(['pull', '-q', '--tls-verify=false', image]).code).toBe(0);
       const id = other.run(['run', '-d', image, 'sleep', '300']).stdout.trim();
       expect(id).toMatch(/^[0-9a-f]{64}$/);
-      expect(other.run(['system', 'reset', '--force']).code).toBe(0);
+      const reset = other.run(['system', 'reset', '--force']);
+      expect(reset.code, reset.stderr).toBe(0);
       const left = () =>
         readdirSync('/proc').filter((p) => {
           try {
