@@ -85,6 +85,8 @@ export interface CreateRequest extends Omit<ContainerConfig, 'mounts' | 'cgroups
   readonly mounts: readonly MountRequest[];
   /** -P: every port the image exposes, each on a free host port. */
   readonly publishAll: boolean;
+  /** --expose: more ports for -P, beside the image's ExposedPorts (keys as there: "80/tcp"). */
+  readonly expose?: Readonly<Record<string, unknown>>;
   readonly tlsVerify: boolean;
   readonly authfile: string | undefined;
   /** --replace: a container of the same name is removed first. */
@@ -182,7 +184,7 @@ export async function createContainer(ctx: Context, req: CreateRequest, listener
   const healthOnFailure = onFailureAction(req.health, healthcheck);
   const containerConfig: ContainerConfig = {
     network: req.network,
-    publish: req.publishAll && usesUserMode(req.network) ? [...req.publish, ...exposedPorts(config.config?.ExposedPorts, req.publish)] : req.publish,
+    publish: req.publishAll && usesUserMode(req.network) ? [...req.publish, ...exposedPorts({ ...config.config?.ExposedPorts, ...req.expose }, req.publish)] : req.publish,
     dns: req.dns,
     addHosts: req.addHosts,
     mounts: resolveHostMounts(req.mounts),

@@ -58,6 +58,18 @@ export function parsePublish(spec: string): PortMapping {
   };
 }
 
+/** --expose: PORT[-END][/PROTO] words as the image config's ExposedPorts keys ("80/tcp"), as podman reads them. Pure. */
+export function parseExpose(words: readonly string[]): Record<string, Record<string, never>> {
+  const keys: Record<string, Record<string, never>> = {};
+  for (const word of words) {
+    const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp))?$/.exec(word.trim());
+    const [first, last] = [Number(m?.[1]), Number(m?.[2] ?? m?.[1])];
+    if (!m || first < 1 || last > 65535 || last < first) throw new TpodError(`invalid --expose "${word}": a port or a range, such as 8080 or 8000-8010/udp`);
+    for (let port = first; port <= last; port++) keys[`${port}/${m[3] ?? 'tcp'}`] = {};
+  }
+  return keys;
+}
+
 /**
  * -P: each port the image exposes ("80/tcp", "53/udp") published on a free
  * host port, unless -p publishes it already. Pure.

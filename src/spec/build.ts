@@ -47,6 +47,8 @@ export interface RunOptions {
   readonly hostname?: string;
   readonly tty?: boolean;
   readonly readOnly?: boolean;
+  /** --read-only-tmpfs=false: a --read-only container without its writable /run, /tmp and /var/tmp. */
+  readonly readOnlyTmpfs?: boolean;
   readonly capAdd?: readonly string[];
   readonly capDrop?: readonly string[];
   readonly privileged?: boolean;
@@ -253,7 +255,7 @@ function mountList(input: BuildInput, ownNetwork: boolean): OciMount[] {
     ...(options.privileged ? deviceMounts(host.devices ?? []) : []),
     ...defaultMounts({ ownSysfs: ownNetwork, privileged: options.privileged === true, ttyGroup: ttyGroup(input), ...(options.shmSize ? { shmSize: options.shmSize } : {}) }),
     ...fileMounts(input.files, options.readOnly === true),
-    ...(options.readOnly ? READ_ONLY_TMPFS.map(readOnlyTmpfs) : []),
+    ...(options.readOnly && options.readOnlyTmpfs !== false ? READ_ONLY_TMPFS.map(readOnlyTmpfs) : []),
   ];
   return sortMounts([...defaults.filter(kept), ...requested]);
 }

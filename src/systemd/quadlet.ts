@@ -90,6 +90,9 @@ export const CONTAINER_KEYS: readonly KeyDoc[] = [
   { key: 'Sysctl', describe: '--sysctl for each NAME=VALUE word' },
   { key: 'Ulimit', describe: '--ulimit (repeatable)' },
   { key: 'GroupAdd', describe: '--group-add (repeatable)' },
+  { key: 'Annotation', describe: '--annotation for each KEY=VALUE word' },
+  { key: 'ExposeHostPort', describe: '--expose (repeatable)' },
+  { key: 'ReadOnlyTmpfs', describe: '--read-only-tmpfs=true|false' },
   { key: 'StopSignal', describe: '--stop-signal' },
   { key: 'StopTimeout', describe: '--stop-timeout, and the -t of the service\'s tpod rm -f (default 10)' },
   { key: 'Notify', describe: 'yes: the container itself sends READY=1 (--sdnotify=container); default: conmon does once the container runs (--sdnotify=conmon)' },
@@ -116,10 +119,10 @@ export const VOLUME_KEYS: readonly KeyDoc[] = [
 
 /** Quadlet's [Container] keys that tpod has no flag for: warned about and left out. */
 const CONTAINER_UNSUPPORTED = [
-  'AddDevice', 'Annotation', 'AppArmor', 'AutoUpdate', 'CgroupsMode', 'ContainersConfModule', 'ExposeHostPort',
+  'AddDevice', 'AppArmor', 'AutoUpdate', 'CgroupsMode', 'ContainersConfModule',
   'GIDMap', 'HealthLogDestination', 'HealthMaxLogCount', 'HealthMaxLogSize', 'HealthStartupCmd', 'HealthStartupInterval', 'HealthStartupRetries', 'HealthStartupSuccess',
   'HealthStartupTimeout', 'HttpProxy', 'IP', 'IP6', 'LogOpt', 'Mask', 'NetworkAlias', 'Pod',
-  'ReadOnlyTmpfs', 'ReloadCmd', 'ReloadSignal', 'RemapGid', 'RemapUid', 'RemapUidSize', 'RemapUsers', 'Retry', 'RetryDelay', 'Rootfs',
+  'ReloadCmd', 'ReloadSignal', 'RemapGid', 'RemapUid', 'RemapUidSize', 'RemapUsers', 'Retry', 'RetryDelay', 'Rootfs',
   'Secret', 'SecurityLabelDisable', 'SecurityLabelFileType', 'SecurityLabelLevel', 'SecurityLabelNested', 'SecurityLabelType',
   'StartWithPod', 'SubGIDMap', 'SubUIDMap', 'UIDMap', 'Unmask', 'VolatileTmp',
 ];
@@ -302,7 +305,7 @@ export function convertContainer(source: QuadletSource, ctx: ConvertContext): Ge
     const v = unit.get('Container', key);
     if (v) run.push(flag, v);
   }
-  for (const [key, flag] of [['DNS', '--dns'], ['DNSSearch', '--dns-search'], ['DNSOption', '--dns-option'], ['AddHost', '--add-host'], ['Tmpfs', '--tmpfs'], ['Ulimit', '--ulimit'], ['GroupAdd', '--group-add']] as const) {
+  for (const [key, flag] of [['DNS', '--dns'], ['DNSSearch', '--dns-search'], ['DNSOption', '--dns-option'], ['AddHost', '--add-host'], ['Tmpfs', '--tmpfs'], ['Ulimit', '--ulimit'], ['GroupAdd', '--group-add'], ['ExposeHostPort', '--expose']] as const) {
     for (const v of unit.all('Container', key)) run.push(flag, v);
   }
   // Each a list of NAME=VALUE words.
@@ -323,12 +326,15 @@ export function convertContainer(source: QuadletSource, ctx: ConvertContext): Ge
   for (const cap of unit.allWords('Container', 'DropCapability')) run.push('--cap-drop', cap.toLowerCase());
   for (const cap of unit.allWords('Container', 'AddCapability')) run.push('--cap-add', cap.toLowerCase());
   addBoolFlag(source, 'ReadOnly', '--read-only', run);
+  // Quadlet passes it only when set, either way.
+  const readOnlyTmpfs = unit.bool('Container', 'ReadOnlyTmpfs');
+  if (readOnlyTmpfs !== undefined) run.push(`--read-only-tmpfs=${readOnlyTmpfs}`);
   run.push(...userArg(source));
   const userns = unit.get('Container', 'UserNS');
   if (userns) run.push('--userns', userns);
   run.push(...volumeArgs(source, service, ctx));
   for (const port of unit.all('Container', 'PublishPort')) run.push('--publish', port.trim());
-  run.push(...keyValueArgs(unit, 'Container', 'Environment', '--env'), ...keyValueArgs(unit, 'Container', 'Label', '--label'));
+  run.push(...keyValueArgs(unit, 'Container', 'Environment', '--env'), ...keyValueArgs(unit, 'Container', 'Label', '--label'), ...keyValueArgs(unit, 'Container', 'Annotation', '--annotation'));
   for (const file of unit.allWords('Container', 'EnvironmentFile')) run.push('--env-file', relativeToUnit(source, file));
   for (const mount of unit.allWords('Container', 'Mount')) run.push('--mount', mount);
   run.push(...unit.allWords('Container', 'PodmanArgs'));

@@ -110,6 +110,14 @@ describe.skipIf(skip)(`tpod run --network pasta${skip ? ` (skipped: ${skip})` : 
     await expectNothingLeft();
   });
 
+  it('adds the ports --expose names to those -P publishes, and refuses a port that cannot be', () => {
+    expect(box.run(['create', '--name', 'exposed', '-P', '--expose', '7070', '--expose', '7100-7101/udp', image, 'true']).code).toBe(0);
+    const bindings = JSON.parse(box.run(['inspect', '--format', '{{json .HostConfig.PortBindings}}', 'exposed']).stdout) as Record<string, unknown>;
+    expect(Object.keys(bindings).sort()).toEqual(['7070/tcp', '7100/udp', '7101/udp']);
+    expect(box.run(['create', '--expose', '70000', image])).toMatchObject({ code: 125, stderr: 'Error: invalid --expose "70000": a port or a range, such as 8080 or 8000-8010/udp\n' });
+    box.run(['rm', 'exposed']);
+  });
+
   it('points resolv.conf at pasta\'s DNS forwarder, or at --dns, with --dns-search and --dns-option in place of the host\'s', () => {
     const r = box.run(['run', '--rm', image, 'cat', '/etc/resolv.conf']);
     expect(r.stdout.match(/^nameserver .*$/gm)).toEqual(['nameserver 169.254.1.1']);

@@ -123,6 +123,15 @@ describe.skipIf(skip)(`tpod run options${skip ? ` (skipped: ${skip})` : ''}`, ()
     }
   });
 
+  it('puts --annotation in the container\'s OCI spec, and leaves a --read-only root without its tmpfs with --read-only-tmpfs=false', () => {
+    const id = box.run(['create', '--network', 'none', '--annotation', 'org.example.team=web', image]).stdout.trim();
+    expect(box.run(['inspect', '--format', '{{json .Config.Annotations}}', id]).stdout).toBe('{"org.example.team":"web"}\n');
+    box.run(['rm', id]);
+    const writable = (extra: string[]) => box.run(['run', '--rm', '--network', 'none', '--read-only', ...extra, '--entrypoint', '/bin/sh', image, '-c', 'touch /tmp/x && echo yes || echo no']).stdout;
+    expect(writable([])).toBe('yes\n');
+    expect(writable(['--read-only-tmpfs=false'])).toMatch(/no\n$/);
+  });
+
   it('keeps labels with the container', () => {
     expect(box.run(['create', '--name', 'labelled', '--label', 'app=web', '-l', 'tier', image]).code).toBe(0);
     expect(box.run(['ps', '-a', '--format', '{{.Names}} {{.Labels}}']).stdout).toBe('labelled map[app:web tier:]\n');

@@ -1,6 +1,6 @@
 /** -p as podman parses it. */
 import { describe, expect, it } from 'vitest';
-import { exposedPorts, parsePublish } from '../../src/network/ports.js';
+import { exposedPorts, parseExpose, parsePublish } from '../../src/network/ports.js';
 
 describe('parsePublish', () => {
   it('reads [[IP:][HOSTPORT]:]PORT[/PROTO], with 0 for a host port to pick', () => {
@@ -53,5 +53,12 @@ describe('exposedPorts (-P)', () => {
     expect(exposedPorts({ '99999/tcp': {}, '80/sctp': {}, 'x/tcp': {} }, [])).toEqual([]);
     expect(exposedPorts(null, [])).toEqual([]);
     expect(exposedPorts(undefined, [])).toEqual([]);
+  });
+});
+
+describe('--expose', () => {
+  it('reads a port, a range and a protocol as the image config\'s ExposedPorts keys', () => {
+    expect(parseExpose(['8080', '53/udp', '7000-7002'])).toEqual({ '8080/tcp': {}, '53/udp': {}, '7000/tcp': {}, '7001/tcp': {}, '7002/tcp': {} });
+    for (const bad of ['0', '70000', '9-3', 'http', '80/sctp']) expect(() => parseExpose([bad]), bad).toThrow(`invalid --expose "${bad}"`);
   });
 });

@@ -126,11 +126,13 @@ describe('a .container file', () => {
     expect(after('--health-start-period')).toBe('1m');
   });
 
-  it('gives Memory=, PidsLimit=, ShmSize=, Timezone=, Ulimit=, Sysctl=, GroupAdd=, DNSSearch=, DNSOption=, StopSignal= and StopTimeout= to their options, and StopTimeout= to the service\'s stop too', () => {
-    const { warnings, run, unit } = container('[Container]\nImage=x\nMemory=64m\nPidsLimit=100\nShmSize=1g\nTimezone=Europe/Paris\nStopSignal=SIGINT\nStopTimeout=3\nUlimit=nofile=10:20\nUlimit=core=0\nSysctl=net.ipv4.ip_forward=1 kernel.shmmax=9\nGroupAdd=wheel\nDNSSearch=a.test\nDNSOption=ndots:2\n');
+  it('gives Memory=, PidsLimit=, ShmSize=, Timezone=, Ulimit=, Sysctl=, GroupAdd=, DNSSearch=, DNSOption=, Annotation=, ExposeHostPort=, ReadOnlyTmpfs=, StopSignal= and StopTimeout= to their options, and StopTimeout= to the service\'s stop too', () => {
+    const { warnings, run, start, unit } = container('[Container]\nImage=x\nMemory=64m\nPidsLimit=100\nShmSize=1g\nTimezone=Europe/Paris\nStopSignal=SIGINT\nStopTimeout=3\nUlimit=nofile=10:20\nUlimit=core=0\nSysctl=net.ipv4.ip_forward=1 kernel.shmmax=9\nGroupAdd=wheel\nDNSSearch=a.test\nDNSOption=ndots:2\nAnnotation=b=2 a=1\nExposeHostPort=7070\nReadOnlyTmpfs=false\n');
     expect(warnings).toEqual([]);
     expect(run.join(' ')).toContain('--memory 64m --pids-limit 100 --shm-size 1g --tz Europe/Paris --stop-signal SIGINT --stop-timeout 3');
-    expect(run.join(' ')).toContain('--dns-search a.test --dns-option ndots:2 --ulimit nofile=10:20 --ulimit core=0 --group-add wheel --sysctl net.ipv4.ip_forward=1 --sysctl kernel.shmmax=9');
+    expect(run.join(' ')).toContain('--dns-search a.test --dns-option ndots:2 --ulimit nofile=10:20 --ulimit core=0 --group-add wheel --expose 7070 --sysctl net.ipv4.ip_forward=1 --sysctl kernel.shmmax=9');
+    expect(start.join(' ')).toContain('--read-only-tmpfs=false');
+    expect(start.join(' ')).toContain('--annotation a=1 --annotation b=2');
     expect(unit.get('Service', 'ExecStop')).toBe(`${TPOD} rm -v -f -i -t 3 systemd-%N`);
   });
 

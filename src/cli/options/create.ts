@@ -13,7 +13,7 @@ import type { TransferListener } from '../../engine/transfer.js';
 import { TpodError } from '../../errors.js';
 import { parseStopSignal, parseStopTimeout } from '../../spec/stop.js';
 import { log } from '../../log.js';
-import { parsePublish } from '../../network/ports.js';
+import { parseExpose, parsePublish } from '../../network/ports.js';
 import { parseEntrypoint } from '../../spec/command.js';
 import { type MountRequest, parseMountSpec, parseTmpfsSpec, parseVolumeSpec } from '../../spec/mounts.js';
 import type { SeccompProfile } from '../../spec/seccomp.js';
@@ -81,6 +81,7 @@ export function containerRequest(args: Args): CreateRequest {
     network,
     publish: usesUserMode(network) ? publish : [],
     publishAll: Boolean(args['publish-all']),
+    ...(list(args.expose).length ? { expose: parseExpose(list(args.expose)) } : {}),
     interactive: Boolean(args.interactive),
     ...(args.restart ? { restart: restartPolicy(String(args.restart), Boolean(args.rm)) } : {}),
     ...(args['log-driver'] ? { logDriver: args['log-driver'] as LogDriver } : {}),
@@ -112,6 +113,8 @@ export function containerRequest(args: Args): CreateRequest {
       ...(args.hostname ? { hostname: String(args.hostname) } : {}),
       tty: Boolean(args.tty),
       readOnly: Boolean(args['read-only']),
+      ...(args['read-only-tmpfs'] === false ? { readOnlyTmpfs: false } : {}),
+      ...(list(args.annotation).length ? { annotations: keyValues('annotation', list(args.annotation)) } : {}),
       capAdd: list(args['cap-add']),
       capDrop: list(args['cap-drop']),
       privileged: Boolean(args.privileged),
