@@ -14,7 +14,7 @@ import { isRunning } from '../rootless/process.js';
 import { conmonDirs, recordedExit } from '../runtime/conmon.js';
 import { thaw } from '../runtime/freeze.js';
 import { runtimeRoot } from '../runtime/oci-runtime.js';
-import { STOP_TIMEOUT_SECONDS } from '../spec/stop.js';
+import { stopTimeoutOf } from '../spec/stop.js';
 import { type ContainerRecord, Containers } from '../storage/containers.js';
 import { unmountRootfs } from '../storage/rootfs.js';
 import { newestFirst, orphaned } from './container-list.js';
@@ -152,7 +152,7 @@ export function killContainer(ctx: Context, nameOrId: string, signal: string): C
 export async function stopContainer(ctx: Context, nameOrId: string, timeoutSec?: number): Promise<void> {
   const c = findContainer(ctx, nameOrId);
   if (c.state !== 'running') return;
-  timeoutSec ??= configOf(c).stopTimeout ?? STOP_TIMEOUT_SECONDS;
+  timeoutSec ??= stopTimeoutOf(configOf(c));
   const stopSignal = stopSignalOf(ctx, c);
   markStoppedByUser(ctx, c);
   signalContainer(ctx, c, stopSignal);

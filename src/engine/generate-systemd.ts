@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TpodError } from '../errors.js';
 import { GenerateError, type GenerateOptions, containerUnit } from '../systemd/generate.js';
-import { STOP_TIMEOUT_SECONDS } from '../spec/stop.js';
+import { stopTimeoutOf } from '../spec/stop.js';
 import { Containers } from '../storage/containers.js';
 import { tpodVersion } from '../version.js';
 import { findContainer } from './containers.js';
@@ -22,7 +22,7 @@ export interface GeneratedUnit {
 /** The unit for NAMEORID; TAKESVALUE tells which of run's options take a value. Without a stop timeout, the container's. */
 export function generateSystemd(ctx: Context, nameOrId: string, given: Omit<GenerateOptions, 'stopTimeout'> & { readonly stopTimeout?: number }, takesValue: (word: string) => boolean): GeneratedUnit {
   const c = findContainer(ctx, nameOrId);
-  const options = { ...given, stopTimeout: given.stopTimeout ?? configOf(c).stopTimeout ?? STOP_TIMEOUT_SECONDS };
+  const options = { ...given, stopTimeout: given.stopTimeout ?? stopTimeoutOf(configOf(c)) };
   try {
     return containerUnit({
       tpod: fileURLToPath(new URL('../native/tpod', import.meta.url)),

@@ -14,7 +14,7 @@ import { makeCommand } from '../spec/command.js';
 import type { SpecMount, VolumeRequest } from '../spec/mounts.js';
 import { hasHealthcheck, healthcheckReport } from '../spec/healthcheck.js';
 import type { OciSpec } from '../spec/oci-types.js';
-import { STOP_TIMEOUT_SECONDS } from '../spec/stop.js';
+import { stopTimeoutOf } from '../spec/stop.js';
 import { statusOf } from '../storage/container-status.js';
 import type { ContainerPaths, ContainerRecord } from '../storage/containers.js';
 import type { ContainerConfig } from './create.js';
@@ -282,7 +282,7 @@ export function containerReport(input: InspectInput): Record<string, unknown> {
       Timezone: config.timezone ?? '',
       Umask: '0022',
       Timeout: 0,
-      StopTimeout: config.stopTimeout ?? STOP_TIMEOUT_SECONDS,
+      StopTimeout: stopTimeoutOf(config),
     },
     HostConfig: {
       Binds: binds(mounts),

@@ -13,6 +13,9 @@ import { TpodError } from '../errors.js';
  */
 export const STOP_TIMEOUT_SECONDS = 10;
 
+/** A container's stop timeout: its --stop-timeout, else the default. */
+export const stopTimeoutOf = (config: { readonly stopTimeout?: number }): number => config.stopTimeout ?? STOP_TIMEOUT_SECONDS;
+
 /** --stop-signal: a name (TERM, SIGTERM, any case) or a number; the name as the runtime's kill takes it (SIGTERM), or the number. */
 export function parseStopSignal(text: string): string {
   const word = text.trim().toUpperCase();

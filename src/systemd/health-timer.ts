@@ -21,7 +21,7 @@ import { sessionBusSocket } from './dbus.js';
 const PASSED_ENV = ['PATH', 'XDG_DATA_HOME', 'XDG_RUNTIME_DIR', 'XDG_CONFIG_HOME'];
 
 /** A new name for container ID's timer and service. */
-export const timerUnitName = (id: string): string => `${id}-${randomBytes(8).toString('hex')}`;
+const timerUnitName = (id: string): string => `${id}-${randomBytes(8).toString('hex')}`;
 
 /** systemd-run's arguments for container ID's timer UNIT, every INTERVAL (systemd's or Go's duration syntax). Pure. */
 export function timerArgs(id: string, unit: string, interval: string, launcher: string, env: NodeJS.ProcessEnv): string[] {

@@ -266,6 +266,25 @@ function serviceType(service: UnitFile): 'notify' | 'oneshot' {
   return type;
 }
 
+/**
+ * [Container] keys that each give tpod run one option with their value (the
+ * last one set), as one word of the command line, as Quadlet passes it; the
+ * Health keys in Quadlet's order (handleHealth).
+ */
+const VALUE_FLAGS = [
+  ['WorkingDir', '--workdir'], ['HostName', '--hostname'], ['Pull', '--pull'],
+  ['HealthCmd', '--health-cmd'], ['HealthInterval', '--health-interval'], ['HealthOnFailure', '--health-on-failure'],
+  ['HealthRetries', '--health-retries'], ['HealthStartPeriod', '--health-start-period'], ['HealthTimeout', '--health-timeout'],
+  ['Memory', '--memory'], ['PidsLimit', '--pids-limit'], ['ShmSize', '--shm-size'], ['Timezone', '--tz'],
+  ['StopSignal', '--stop-signal'], ['StopTimeout', '--stop-timeout'],
+] as const;
+
+/** [Container] keys that may repeat, each value giving its option once. */
+const REPEATED_FLAGS = [
+  ['DNS', '--dns'], ['DNSSearch', '--dns-search'], ['DNSOption', '--dns-option'], ['AddHost', '--add-host'], ['Tmpfs', '--tmpfs'],
+  ['Ulimit', '--ulimit'], ['GroupAdd', '--group-add'], ['ExposeHostPort', '--expose'],
+] as const;
+
 /** A .container file as its service. */
 export function convertContainer(source: QuadletSource, ctx: ConvertContext): GeneratedService {
   const unit = source.unit;
@@ -292,20 +311,11 @@ export function convertContainer(source: QuadletSource, ctx: ConvertContext): Ge
   run.push('--cgroups=split');
   const entrypoint = unit.get('Container', 'Entrypoint');
   if (entrypoint !== undefined) run.push(`--entrypoint=${entrypoint}`);
-  for (const [key, flag] of [['WorkingDir', '--workdir'], ['HostName', '--hostname'], ['Pull', '--pull']] as const) {
+  for (const [key, flag] of VALUE_FLAGS) {
     const v = unit.get('Container', key);
     if (v) run.push(flag, v);
   }
-  // Quadlet's order (handleHealth); each value is one word of the command line, as Quadlet passes it.
-  for (const [key, flag] of [['HealthCmd', '--health-cmd'], ['HealthInterval', '--health-interval'], ['HealthOnFailure', '--health-on-failure'], ['HealthRetries', '--health-retries'], ['HealthStartPeriod', '--health-start-period'], ['HealthTimeout', '--health-timeout']] as const) {
-    const v = unit.get('Container', key);
-    if (v) run.push(flag, v);
-  }
-  for (const [key, flag] of [['Memory', '--memory'], ['PidsLimit', '--pids-limit'], ['ShmSize', '--shm-size'], ['Timezone', '--tz'], ['StopSignal', '--stop-signal'], ['StopTimeout', '--stop-timeout']] as const) {
-    const v = unit.get('Container', key);
-    if (v) run.push(flag, v);
-  }
-  for (const [key, flag] of [['DNS', '--dns'], ['DNSSearch', '--dns-search'], ['DNSOption', '--dns-option'], ['AddHost', '--add-host'], ['Tmpfs', '--tmpfs'], ['Ulimit', '--ulimit'], ['GroupAdd', '--group-add'], ['ExposeHostPort', '--expose']] as const) {
+  for (const [key, flag] of REPEATED_FLAGS) {
     for (const v of unit.all('Container', key)) run.push(flag, v);
   }
   // Each a list of NAME=VALUE words.

@@ -1,5 +1,5 @@
 import { contextFromEnv } from '../../engine/context.js';
-import { STOP_TIMEOUT_SECONDS, parseStopTimeout } from '../../spec/stop.js';
+import { stopTime, stopTimeOption } from '../options/stop-time.js';
 import { tryEach } from '../try-each.js';
 import type { CommandSpec } from '../spec.js';
 
@@ -8,12 +8,12 @@ export const restart: CommandSpec = {
   summary: 'Restart containers',
   description: 'Stops each CONTAINER as tpod stop does (if it runs), then starts it again in the background, and prints what you named it by.',
   positionals: [{ name: 'container', describe: 'the containers, by name or id', variadic: true }],
-  options: [{ name: 'time', alias: 't', type: 'number', valueName: 'SECONDS', describe: `how long to wait before SIGKILL (default: the container's --stop-timeout, else ${STOP_TIMEOUT_SECONDS})` }],
+  options: [stopTimeOption],
   run: async (args) => {
     const { findContainer, stopContainer } = await import('../../engine/containers.js');
     const { startDetached } = await import('../../engine/start.js');
     const ctx = contextFromEnv(process.env);
-    const time = args.time === undefined ? undefined : parseStopTimeout(args.time, '--time');
+    const time = stopTime(args);
     return tryEach(((args.container as string[] | undefined) ?? []).map(String), async (target) => {
       await stopContainer(ctx, target, time);
       await startDetached(ctx, findContainer(ctx, target));

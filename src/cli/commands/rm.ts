@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import { contextFromEnv } from '../../engine/context.js';
 import { TpodError } from '../../errors.js';
-import { parseStopTimeout } from '../../spec/stop.js';
 import { cidfileOptions, idsFromCidfiles, unlessIgnored } from '../options/cidfile.js';
+import { stopTime } from '../options/stop-time.js';
 import { tryEach } from '../try-each.js';
 import type { CommandSpec } from '../spec.js';
 
@@ -27,7 +27,7 @@ export const rm: CommandSpec = {
     const { listContainers, removeContainer } = await import('../../engine/containers.js');
     const ctx = contextFromEnv(process.env);
     const ignore = Boolean(args.ignore);
-    const time = args.time === undefined ? undefined : parseStopTimeout(args.time, '--time');
+    const time = stopTime(args);
     const cidfiles = ((args.cidfile as string[] | undefined) ?? []).map(String);
     const fromFiles = idsFromCidfiles(cidfiles, ignore);
     const given = [...((args.container as string[] | undefined) ?? []).map(String), ...fromFiles.map((f) => f.id)];

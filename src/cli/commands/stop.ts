@@ -1,7 +1,7 @@
 import { contextFromEnv } from '../../engine/context.js';
 import { TpodError } from '../../errors.js';
-import { STOP_TIMEOUT_SECONDS, parseStopTimeout } from '../../spec/stop.js';
 import { cidfileOptions, idsFromCidfiles, unlessIgnored } from '../options/cidfile.js';
+import { stopTime, stopTimeOption } from '../options/stop-time.js';
 import { tryEach } from '../try-each.js';
 import type { CommandSpec } from '../spec.js';
 
@@ -13,7 +13,7 @@ export const stop: CommandSpec = {
   differences: 'A paused container is stopped (thawed after its stop signal, as docker does); podman leaves it paused and says nothing.',
   positionals: [{ name: 'container', describe: 'the containers, by name or id', variadic: true, optional: true }],
   options: [
-    { name: 'time', alias: 't', type: 'number', valueName: 'SECONDS', describe: `how long to wait before SIGKILL (default: the container's --stop-timeout, else ${STOP_TIMEOUT_SECONDS})` },
+    stopTimeOption,
     { name: 'all', alias: 'a', type: 'boolean', describe: 'stop every running container' },
     ...cidfileOptions,
   ],
@@ -21,7 +21,7 @@ export const stop: CommandSpec = {
     const { listContainers, stopContainer } = await import('../../engine/containers.js');
     const ctx = contextFromEnv(process.env);
     const ignore = Boolean(args.ignore);
-    const time = args.time === undefined ? undefined : parseStopTimeout(args.time, '--time');
+    const time = stopTime(args);
     const cidfiles = ((args.cidfile as string[] | undefined) ?? []).map(String);
     const given = [...((args.container as string[] | undefined) ?? []).map(String), ...idsFromCidfiles(cidfiles, ignore).map((f) => f.id)];
     if (Boolean(args.all) === (given.length > 0 || cidfiles.length > 0)) throw new TpodError('choose either one or more containers or --all');
